@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, StringField
+from wtforms.validators import Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.authz.permissions import Role
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Search by name or email"),
+        validators=[Optional(), Length(max=200, message=_l("Search must be 200 characters or fewer"))],
+    )
+
+
+class RolesForm(FlaskForm):
+    roles = MultiCheckboxField(
+        _l("Roles"),
+        description=_l("Select every role this person holds."),
+        choices=[(role.value, role.label) for role in Role],
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Labels are lazy strings: rebuild per request so they follow the language.
+        self.roles.choices = [(role.value, role.label) for role in Role]

@@ -1,0 +1,111 @@
+"""Command-line interface: ``flask --app wsgi <group> <command>``."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal import migrate
+from portal.extensions import db
+
+db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database named by DATABASE_URL to REVISION (default: head)."""
+    migrate.upgrade(db.engine, revision)
+    click.echo(f"Database upgraded to {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION."""
+    migrate.downgrade(db.engine, revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate/--empty", default=True)
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration, comparing the models with the database."""
+    migrate.revision(db.engine, message, autogenerate)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's current revision."""
+    migrate.current(db.engine)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True,
+              help="resident, carer, editor, moderator, care_worker, author, approver, admin")
+@click.option("--org", "orgs", multiple=True, help="Organisation slug (editors).")
+@click.option("--team", "teams", multiple=True, help="Care team slug (care workers).")
+@click.option("--name", "display_name", default=None, help="Display name.")
+def users_create(email: str, roles: tuple[str, ...], orgs: tuple[str, ...],
+                 teams: tuple[str, ...], display_name: str | None) -> None:
+    """Create an account. The password is read from stdin, or generated and printed."""
+    from portal.accounts import services
+    from portal.accounts.models import CareTeam
+    from portal.authz import Role
+    from portal.directory.models import Organisation
+
+    try:
+        role_values = [Role(value) for value in roles]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--role") from exc
+    session = db.session
+    org_rows = [_by_slug(session, Organisation, slug, "--org") for slug in orgs]
+    team_rows = [_by_slug(session, CareTeam, slug, "--team") for slug in teams]
+    password = "" if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    generated = not password
+    if generated:
+        password = secrets.token_urlsafe(15)
+    try:
+        services.create_user(
+            session, email=email, password=password,
+            display_name=display_name or email.split("@")[0],
+            roles=role_values, organisations=org_rows, teams=team_rows,
+        )
+    except services.AccountError as exc:
+        raise click.ClickException(f"An account with the email {email} already exists.") from exc
+    session.commit()
+    click.echo(f"Created {email} with roles: {', '.join(r.value for r in role_values)}.")
+    if generated:
+        click.echo(f"Password: {password}")
+
+
+def _by_slug(session, model, slug: str, hint: str):  # type: ignore[no-untyped-def]
+    row = session.scalar(select(model).where(model.slug == slug))
+    if row is None:
+        raise click.BadParameter(f"No {model.__name__} with slug {slug!r}.", param_hint=hint)
+    return row
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load demo data (idempotent): places, organisations, teams and an account per role."""
+    from portal import demo
+
+    accounts = demo.load(db.session)
+    db.session.commit()
+    click.echo("Demo data loaded. Demo accounts (development only):")
+    for account in accounts:
+        click.echo(f"  {account.role:<12} {account.email:<36} password: {account.password}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,104 @@
+"""Configuration read from the environment.
+
+Development gets safe defaults; anywhere else a missing secret stops start-up.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "testing", "production")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable portal."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The raw settings, read once from a mapping (normally ``os.environ``)."""
+
+    env: str
+    secret_key: str
+    database_url: str
+    search_index_dir: str
+    mail_server: str
+    mail_port: int
+    mail_sender: str
+    mail_use_tls: bool
+    mail_username: str | None
+    mail_password: str | None
+    single_point_of_access: str
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def read_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    env = environ.get("PORTAL_ENV", "production").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}; got {env!r}.")
+    secret_key = environ.get("SECRET_KEY", "")
+    if not secret_key:
+        if env == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it to a long random value "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        secret_key = f"insecure-{env}-key-never-use-in-production"
+    default_db = f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+    return Settings(
+        env=env,
+        secret_key=secret_key,
+        database_url=environ.get("DATABASE_URL", default_db),
+        search_index_dir=environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index")),
+        mail_server=environ.get("MAIL_SERVER", "127.0.0.1"),
+        mail_port=int(environ.get("MAIL_PORT", "8025")),
+        mail_sender=environ.get("MAIL_SENDER", "no-reply@portal.example.nhs.uk"),
+        mail_use_tls=_flag(environ.get("MAIL_USE_TLS")),
+        mail_username=environ.get("MAIL_USERNAME") or None,
+        mail_password=environ.get("MAIL_PASSWORD") or None,
+        single_point_of_access=environ.get("SINGLE_POINT_OF_ACCESS", "0300 456 7890"),
+    )
+
+
+def flask_config(settings: Settings) -> dict[str, object]:
+    """Turn settings into Flask's configuration mapping."""
+    secure_cookies = settings.env == "production"
+    return {
+        "PORTAL_ENV": settings.env,
+        "TESTING": settings.env == "testing",
+        "SECRET_KEY": settings.secret_key,
+        "DATABASE_URL": settings.database_url,
+        "SEARCH_INDEX_DIR": settings.search_index_dir,
+        "MAIL_SERVER": settings.mail_server,
+        "MAIL_PORT": settings.mail_port,
+        "MAIL_SENDER": settings.mail_sender,
+        "MAIL_USE_TLS": settings.mail_use_tls,
+        "MAIL_USERNAME": settings.mail_username,
+        "MAIL_PASSWORD": settings.mail_password,
+        "SINGLE_POINT_OF_ACCESS": settings.single_point_of_access,
+        "SESSION_COOKIE_NAME": "portal_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_DURATION": timedelta(hours=12),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "PREFERRED_URL_SCHEME": "https" if settings.env == "production" else "http",
+        "SEND_FILE_MAX_AGE_DEFAULT": timedelta(hours=1),
+    }

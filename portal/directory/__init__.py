@@ -1,0 +1,1 @@
+"""The community directory: organisations, services and their listings."""

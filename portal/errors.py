@@ -1,0 +1,47 @@
+"""Friendly error pages, logged as structured lines with the request id."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.logging import request_id
+
+# Status codes that have a page of their own; everything else uses the generic page.
+OWN_PAGES = {400, 403, 404, 405, 413, 429, 500}
+
+# Shown only when the error page itself cannot be rendered.
+LAST_RESORT_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+    "<title>Sorry, there is a problem with the service</title></head><body><main>"
+    "<h1>Sorry, there is a problem with the service</h1><p>Try again later. "
+    "In an emergency, call 999.</p></main></body></html>"
+)
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> tuple[str, int]:
+        app.logger.info("csrf refused: %s", error.description)
+        return render_template("errors/csrf.html", request_id=request_id()), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+        code = error.code or 500
+        if request.blueprint == "api" or request.path.startswith("/api/"):
+            return error
+        template = f"errors/{code}.html" if code in OWN_PAGES else "errors/generic.html"
+        return render_template(template, error=error, request_id=request_id()), code
+
+    @app.errorhandler(Exception)
+    def _unhandled(error: Exception) -> tuple[str, int]:
+        app.logger.exception("unhandled error")
+        try:
+            page = render_template(
+                "errors/500.html", error=InternalServerError(), request_id=request_id()
+            )
+        except Exception:
+            app.logger.exception("the error page itself failed")
+            page = LAST_RESORT_PAGE
+        return page, 500

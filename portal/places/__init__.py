@@ -1,0 +1,1 @@
+"""Places: localities (how services and care teams are organised) and postcodes."""
