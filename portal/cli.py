@@ -7,7 +7,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from portal import migrate
@@ -94,6 +94,7 @@ def _by_slug(session, model, slug: str, hint: str):  # type: ignore[no-untyped-d
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load demo data (idempotent): places, organisations, teams and an account per role."""
     from portal import demo
@@ -109,3 +110,16 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(search_cli)
+
+
+search_cli = AppGroup("search", help="The search index.")
+
+
+@search_cli.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index from the database."""
+    from portal.search import SearchIndex
+
+    count = SearchIndex.for_app().rebuild()
+    click.echo(f"Search index rebuilt: {count} documents.")

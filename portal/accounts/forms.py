@@ -8,9 +8,14 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 MIN_PASSWORD_LENGTH = 10
 
 
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class SignInForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Enter your email address")),
             Length(max=320, message=_l("Email address must be 320 characters or fewer")),
@@ -29,6 +34,7 @@ class RegistrationForm(FlaskForm):
     display_name = StringField(
         _l("Your name"),
         description=_l("The name your care team and carers will see."),
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Enter your name")),
             Length(max=200, message=_l("Name must be 200 characters or fewer")),
@@ -37,6 +43,7 @@ class RegistrationForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
         description=_l("We will only use this to sign you in and to send you notices."),
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Enter your email address")),
             Length(max=320, message=_l("Email address must be 320 characters or fewer")),

@@ -9,6 +9,7 @@ from portal.accounts import services
 from portal.accounts.forms import RegistrationForm, SignInForm
 from portal.authz import Role, public, signed_in
 from portal.extensions import db
+from portal.mail import send_notice
 from portal.security import safe_next_url
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -60,6 +61,8 @@ def register() -> str | Response:
         else:
             db.session.commit()
             _start_session(user)
+            send_notice(to=user.email, subject=_("Your account has been created"),
+                        template="welcome")
             flash(_("Your account has been created."), "success")
             return redirect(url_for("accounts.overview"))
     return render_template("accounts/register.html", form=form)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField
+from wtforms import SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -28,10 +28,9 @@ class RolesForm(FlaskForm):
     roles = MultiCheckboxField(
         _l("Roles"),
         description=_l("Select every role this person holds."),
-        choices=[(role.value, role.label) for role in Role],
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # Labels are lazy strings: rebuild per request so they follow the language.
-        self.roles.choices = [(role.value, role.label) for role in Role]
+        self.roles.choices = [SelectChoice(role.value, role.label) for role in Role]

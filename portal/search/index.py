@@ -42,6 +42,13 @@ class SearchIndex:
                     self._index = whoosh_index.create_in(str(self.directory), SCHEMA)
             return self._index
 
+    def rebuild(self) -> int:
+        """Recreate the index from the database. Areas register their documents here."""
+        with self._lock:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._index = whoosh_index.create_in(str(self.directory), SCHEMA)
+            return self._index.doc_count()
+
     def is_reachable(self) -> bool:
         try:
             with self.open().searcher() as searcher:

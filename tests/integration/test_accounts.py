@@ -1,0 +1,154 @@
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.authz import Role
+from tests.helpers.factories import PASSWORD, make_user
+
+REGISTRATION = {
+    "display_name": "Joan Example",
+    "email": "Joan@Example.com ",
+    "password": "a calm seaside morning",
+    "confirm_password": "a calm seaside morning",
+}
+
+
+def test_register_creates_a_resident_signs_them_in_and_emails_a_notice(client, session, smtp_sink):
+    response = client.submit("/account/register", REGISTRATION)
+
+    assert response.status_code == 302
+    assert response.location == "/account/"
+    user = session.scalar(select(User).where(User.email == "joan@example.com"))
+    assert user is not None and user.roles == {Role.RESIDENT}
+    assert user.password_hash.startswith("$argon2id$")
+    page = client.page("/account/")
+    assert "Joan Example" in page.text and "Your account has been created." in page.text
+    [mail] = smtp_sink.messages
+    assert mail["To"] == "joan@example.com"
+    assert "/account/sign-in" in mail.get_content()
+
+
+def test_register_with_every_field_empty_shows_each_error_and_keeps_nothing(client, session):
+    response = client.submit("/account/register", {k: "" for k in REGISTRATION})
+
+    page = _page(response)
+    assert page.error_summary == ["Enter your name", "Enter your email address",
+                                  "Create a password", "Confirm your password"]
+    assert page.title.startswith("Error:")
+    assert session.scalar(select(User)) is None
+
+
+def test_register_errors_keep_what_was_typed_except_passwords(client):
+    data = {**REGISTRATION, "email": "not-an-email", "display_name": "Zoë <script>alert(1)</script>"}
+    response = client.submit("/account/register", data)
+
+    page = _page(response)
+    assert page.error_summary == [
+        "Enter an email address in the correct format, like name@example.com"]
+    form = page.form_with("email")
+    assert form.fields["email"] == "not-an-email"
+    assert form.fields["display_name"] == "Zoë <script>alert(1)</script>"
+    assert form.fields["password"] == ""
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+def test_register_refuses_short_and_mismatched_passwords(client):
+    page = _page(client.submit("/account/register", {**REGISTRATION, "password": "short",
+                                                     "confirm_password": "other"}))
+    assert page.error_summary == ["Password must be between 10 and 1,024 characters",
+                                  "Passwords must match"]
+
+
+def test_register_with_an_email_already_used_says_so(client, session):
+    make_user(session, email="joan@example.com")
+    page = _page(client.submit("/account/register", REGISTRATION))
+    assert page.error_summary == [
+        "An account with this email address already exists. Sign in instead."]
+
+
+def test_register_with_huge_values_gets_messages_not_errors(client):
+    huge = "x" * 100_000
+    response = client.submit("/account/register", {**REGISTRATION, "display_name": huge,
+                                                   "email": huge + "@example.test"})
+    page = _page(response)
+    assert "Name must be 200 characters or fewer" in page.error_summary
+    assert "Email address must be 320 characters or fewer" in page.error_summary
+
+
+def test_register_without_csrf_token_is_refused(client, session):
+    response = client.post("/account/register", data=REGISTRATION)
+    assert response.status_code == 400
+    assert "Your page had expired" in response.get_data(as_text=True)
+    assert session.scalar(select(User)) is None
+
+
+def test_sign_in_with_right_password_goes_to_next_page(client, session):
+    make_user(session, email="sam@example.test")
+    response = client.submit("/account/sign-in?next=/account/",
+                             {"email": " SAM@example.test", "password": PASSWORD})
+    assert response.status_code == 302 and response.location == "/account/"
+    assert "You are signed in." in client.page("/account/").text
+
+
+def test_sign_in_ignores_a_next_that_leaves_the_site(client, session):
+    make_user(session, email="sam@example.test")
+    response = client.submit("/account/sign-in?next=//evil.example/",
+                             {"email": "sam@example.test", "password": PASSWORD})
+    assert response.location == "/"
+
+
+def test_sign_in_failure_message_is_the_same_for_unknown_and_wrong(client, session):
+    make_user(session, email="sam@example.test")
+    wrong = _page(client.submit("/account/sign-in", {"email": "sam@example.test",
+                                                     "password": "wrong password!"}))
+    unknown = _page(client.submit("/account/sign-in", {"email": "nobody@example.test",
+                                                       "password": "wrong password!"}))
+    assert wrong.error_summary == unknown.error_summary == [
+        "Enter a correct email address and password"]
+    assert wrong.form_with("email").fields["email"] == "sam@example.test"
+
+
+def test_disabled_account_cannot_sign_in(client, session):
+    user = make_user(session, email="sam@example.test")
+    user.is_active = False
+    session.flush()
+    page = _page(client.submit("/account/sign-in", {"email": "sam@example.test",
+                                                    "password": PASSWORD}))
+    assert page.error_summary == ["Enter a correct email address and password"]
+
+
+def test_sign_in_rotates_the_session(client, session):
+    make_user(session, email="sam@example.test")
+    client.get("/account/sign-in")
+    with client.session_transaction() as before:
+        before["planted"] = "by an attacker"
+    client.submit("/account/sign-in", {"email": "sam@example.test", "password": PASSWORD})
+    with client.session_transaction() as after:
+        assert "planted" not in after
+        assert "_user_id" in after
+
+
+def test_sign_out_ends_the_session(client, session):
+    user = make_user(session)
+    client.sign_in_as(user)
+    assert client.get("/account/").status_code == 200
+    response = client.submit("/account/sign-out", {}, form_url="/account/")
+    assert response.status_code == 302
+    assert client.get("/account/").status_code == 302
+
+
+def test_bumping_the_session_generation_signs_out_everywhere(client, session):
+    from portal.accounts.services import end_all_sessions
+
+    user = make_user(session)
+    client.sign_in_as(user)
+    end_all_sessions(session, user=user)
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert response.location.startswith("/account/sign-in")
+
+
+def _page(response):
+    from tests.helpers.pages import check_page
+
+    assert response.status_code == 200, response.status_code
+    return check_page(response)

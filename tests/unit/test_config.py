@@ -1,0 +1,48 @@
+import pytest
+
+from portal import create_app
+from portal.config import ConfigError, read_settings
+
+
+def test_missing_secret_key_in_production_stops_start_up():
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        read_settings({"PORTAL_ENV": "production"})
+
+
+def test_production_is_the_default_environment():
+    with pytest.raises(ConfigError):
+        read_settings({})
+
+
+def test_development_gets_a_default_secret_key():
+    settings = read_settings({"PORTAL_ENV": "development"})
+    assert settings.secret_key
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.database_url.endswith("instance/portal.sqlite3")
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(ConfigError, match="PORTAL_ENV"):
+        read_settings({"PORTAL_ENV": "staging-ish", "SECRET_KEY": "x"})
+
+
+def test_environment_variables_are_read():
+    settings = read_settings({
+        "PORTAL_ENV": "production", "SECRET_KEY": "s3cret", "DATABASE_URL": "postgresql://db/x",
+        "SEARCH_INDEX_DIR": "/srv/index", "MAIL_PORT": "2525", "MAIL_USE_TLS": "true",
+    })
+    assert (settings.database_url, settings.search_index_dir) == ("postgresql://db/x", "/srv/index")
+    assert (settings.mail_port, settings.mail_use_tls) == (2525, True)
+
+
+def test_production_cookies_are_secure(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    monkeypatch.setenv("SEARCH_INDEX_DIR", str(tmp_path / "index"))
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    response = app.test_client().get("/healthz")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
