@@ -16,9 +16,12 @@ from portal.search import SearchIndex
 def _blueprints() -> list[Blueprint]:
     from portal.accounts.views import bp as accounts
     from portal.admin.views import bp as admin
+    from portal.api.views import bp as api
+    from portal.directory.views import bp as directory
     from portal.main.views import bp as main
+    from portal.moderation.views import bp as moderation
 
-    return [main, accounts, admin]
+    return [main, accounts, admin, directory, moderation, api]
 
 
 def _assets_blueprint() -> Blueprint:

@@ -110,16 +110,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
-    app.cli.add_command(search_cli)
+    # Each area owns its commands.
+    from portal.directory.cli import directory_cli, geo_cli
+    from portal.moderation.cli import moderation_cli
+    from portal.search.cli import search_cli
 
+    for group in (directory_cli, geo_cli, moderation_cli, search_cli):
+        app.cli.add_command(group)
 
-search_cli = AppGroup("search", help="The search index.")
-
-
-@search_cli.command("reindex")
-def search_reindex() -> None:
-    """Rebuild the search index from the database."""
-    from portal.search import SearchIndex
-
-    count = SearchIndex.for_app().rebuild()
-    click.echo(f"Search index rebuilt: {count} documents.")

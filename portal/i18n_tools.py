@@ -67,9 +67,7 @@ def check_catalogues(template: Catalog, locales: tuple[str, ...] = LOCALES,
 def fill_english(path: Path) -> None:
     catalogue = read_catalogue(path)
     for message in catalogue:
-        if message.id and isinstance(message.id, tuple):
-            message.string = message.id
-        elif message.id:
+        if message.id:
             message.string = message.id
         message.flags.discard("fuzzy")
     with path.open("wb") as handle:

@@ -305,7 +305,7 @@ def make_item(item: Path) -> None:
         # Slides: each shown from its section's start to the next one's.
         # Boundaries are rounded to whole frames so errors never add up.
         bounds = [round(t * FPS) for t in slide_starts[1:]] + [round(total * FPS)]
-        bounds = [0] + bounds
+        bounds = [0, *bounds]
         inputs: list[str] = []
         for i, section in enumerate(sections):
             png = work / f"slide{i:02d}.png"

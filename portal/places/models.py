@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
@@ -18,3 +18,13 @@ class Locality(Base):
 
     def __repr__(self) -> str:
         return f"<Locality {self.slug}>"
+
+
+class Postcode(Base):
+    """A UK postcode and its centre, from the ONS Postcode Directory (``pcds``, ``lat``, ``long``)."""
+
+    __tablename__ = "postcode"
+
+    postcode: Mapped[str] = mapped_column(String(8), primary_key=True)  # normalised "TQ1 1AA"
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,1 @@
+"""Moderated editing of directory listings: revisions, review, history, problem reports."""

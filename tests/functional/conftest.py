@@ -1,0 +1,85 @@
+"""Playwright against a real server on 127.0.0.1, driving Debian's Chromium."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal import create_app, demo, migrate
+from portal.db import Database
+from tests.conftest import app_overrides
+from tests.helpers.smtp import SmtpSink
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # axe-core is injected as a script; let it past our own strict CSP in tests only.
+    return {**browser_context_args, "bypass_csp": True, "locale": "en-GB"}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app(app_overrides(
+        f"sqlite:///{folder / 'live.sqlite3'}", folder / "index",
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_sink.port,
+    ))
+    migrate.upgrade(Database.state(app).engine)
+    with app.app_context():
+        demo.load(Database.state(app).session())
+        Database.state(app).session().commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        Database.state(app).engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: str) -> str:
+    return live_server
+
+
+def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+    assert AXE.exists(), "run `make node` to install axe-core"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return [{"id": v["id"], "help": v["help"],
+             "targets": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/account/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")

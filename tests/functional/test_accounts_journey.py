@@ -1,0 +1,75 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.demo import DEMO_PASSWORD
+from tests.functional.conftest import axe_violations, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_register_sign_out_sign_in_switch_to_arabic_and_sign_out(page):
+    page.goto("/")
+    page.get_by_role("link", name="Create an account").first.click()
+    page.get_by_label("Your name").fill("Margaret Example")
+    page.get_by_label("Email address").fill("margaret@example.com")
+    page.get_by_label("Create a password").fill("tea by the harbour")
+    page.get_by_label("Confirm your password").fill("tea by the harbour")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_text("Margaret Example")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+
+    sign_in(page, "margaret@example.com", "tea by the harbour")
+    expect(page.get_by_text("You are signed in.")).to_be_visible()
+
+    page.get_by_role("link", name="العربية").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+
+    page.locator("button.nhsuk-header__account-button").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.get_by_role("link", name=re.compile("تسجيل الدخول"))).to_be_visible()
+
+
+def test_register_with_empty_form_shows_error_summary_and_focuses_it(page):
+    page.goto("/account/register")
+    page.get_by_role("button", name="Create account").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Enter your name").click()
+    expect(page.get_by_label("Your name")).to_be_focused()
+
+
+PUBLIC_PAGES = ["/", "/account/sign-in", "/account/register", "/accessibility", "/no-such-page"]
+ADMIN_PAGES = ["/account/", "/admin/users", "/admin/users/1"]
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_every_page_has_no_axe_violations(page, language):
+    page.goto(f"/language/{language}")
+    found = {}
+    for path in PUBLIC_PAGES:
+        page.goto(path)
+        found[path] = axe_violations(page)
+    page.goto("/account/register")
+    page.locator("form button[type=submit]").last.click()
+    found["/account/register (errors)"] = axe_violations(page)
+
+    sign_in(page, "admin@demo.portal.test", DEMO_PASSWORD)
+    for path in ADMIN_PAGES:
+        page.goto(path)
+        found[path] = axe_violations(page)
+    assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_pages_fit_a_phone_screen_without_sideways_scrolling(page):
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in PUBLIC_PAGES:
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, path

@@ -1,0 +1,107 @@
+"""Every route declares who may use it, and behaves as declared for every role.
+
+A new route without a rule fails ``test_every_view_declares_an_access_rule``; a new route
+whose URL takes an argument fails the sweep until ``OBJECT_SAMPLES`` says which object
+(belonging to someone else) to try it with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from portal.authz import Role
+from portal.authz.decorators import AccessRule
+from tests.helpers.factories import make_user
+
+STATIC_ENDPOINTS = {"static", "assets.static"}
+
+PUBLIC_ENDPOINTS = {
+    "main.home",
+    "main.choose_language",
+    "main.accessibility",
+    "main.healthz",
+    "main.readyz",
+    "accounts.sign_in",
+    "accounts.register",
+    "accounts.sign_out",
+}
+
+# For each URL argument: how to make a value that belongs to someone other than the persona.
+OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
+    "user_id": lambda session: make_user(session, name="Someone else").id,
+    "code": lambda session: "pl",
+}
+
+PERSONAS = [None, *Role]
+
+
+def _rules(app: Flask):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint in STATIC_ENDPOINTS:
+            continue
+        yield rule, app.view_functions[rule.endpoint].access_rule
+
+
+def test_every_view_declares_an_access_rule(app):
+    missing = [endpoint for endpoint, view in app.view_functions.items()
+               if endpoint not in STATIC_ENDPOINTS and not isinstance(
+                   getattr(view, "access_rule", None), AccessRule)]
+    assert missing == []
+
+
+def test_public_endpoints_are_exactly_the_reviewed_list(app):
+    public = {rule.endpoint for rule, access in _rules(app) if access.kind == "public"}
+    assert public == PUBLIC_ENDPOINTS
+    assert set(app.view_functions) >= PUBLIC_ENDPOINTS
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p.value if p else "anonymous")
+def test_every_route_behaves_as_declared_for_every_role(app, client, session, persona):
+    user = make_user(session, persona) if persona else None
+    if user:
+        client.sign_in_as(user)
+    token = client.csrf_token("/" if user else "/account/sign-in")
+    failures = []
+    for rule, access in _rules(app):
+        missing = [arg for arg in rule.arguments if arg not in OBJECT_SAMPLES]
+        assert not missing, f"add OBJECT_SAMPLES for {missing} ({rule.rule})"
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint,
+                              **{a: OBJECT_SAMPLES[a](session) for a in rule.arguments})
+        session.flush()
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            data = {"csrf_token": token} if method == "POST" else None
+            response = client.open(url, method=method, data=data)
+            status = response.status_code
+            if status >= 500:
+                failures.append(f"{method} {url}: {status}")
+            elif access.kind == "public":
+                if status in (401, 403) or "/account/sign-in?" in (response.location or ""):
+                    failures.append(f"{method} {url}: public but got {status}")
+            elif user is None:
+                if status != 302 or not response.location.startswith("/account/sign-in?next="):
+                    failures.append(f"{method} {url}: anonymous got {status}")
+            elif access.allows(user) and status == 403:
+                failures.append(f"{method} {url}: {persona} allowed but refused")
+            elif not access.allows(user) and status != 403:
+                failures.append(f"{method} {url}: {persona} not allowed but got {status}")
+            if rule.endpoint == "accounts.sign_out" and method == "POST":
+                # Signing out clears the session, CSRF secret included: start again.
+                if user:
+                    client.sign_in_as(user)
+                token = client.csrf_token("/" if user else "/account/sign-in")
+    assert failures == []
+
+
+def test_sweep_covers_objects_of_someone_else(app, client, session):
+    """An admin may open another person's account; nobody else may."""
+    other = make_user(session, name="Someone else")
+    for role in Role:
+        user = make_user(session, role)
+        client.sign_in_as(user)
+        status = client.get(f"/admin/users/{other.id}").status_code
+        assert status == (200 if role is Role.ADMIN else 403), role
