@@ -66,6 +66,7 @@ def check_catalogues(template: Catalog, locales: tuple[str, ...] = LOCALES,
 
 def fill_english(path: Path) -> None:
     catalogue = read_catalogue(path)
+    catalogue.fuzzy = False
     for message in catalogue:
         if message.id:
             message.string = message.id
