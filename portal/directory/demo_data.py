@@ -22,8 +22,8 @@ Conventions an importer can rely on
 * How it is delivered (attendance), three consistent signals:
   - ``attributes`` with ``link_type`` ``"delivery_method"``, term ids from delivery_methods.json
     (codes ``in-person``, ``online``, ``telephone``, ``home-visit``);
-  - every schedule's ``attending_type`` is one of ``"in person"``, ``"online"``,
-    ``"telephone"``, ``"home visit"``;
+  - every schedule's ``attending_type`` is one of the same codes: ``"in-person"``, ``"online"``,
+    ``"telephone"``, ``"home-visit"``;
   - venues are ``location_type`` ``"physical"``; online and telephone services have a
     ``location_type`` ``"virtual"`` location with no address and no coordinates; home-visit only
     services have no location (their reach is their ``service_areas``).
@@ -53,10 +53,10 @@ import json
 import random
 import re
 import sys
-import uuid
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 DATA_DIR = Path(__file__).resolve().with_name("data")
 REFERENCE_DATE = date(2026, 11, 23)
@@ -88,8 +88,9 @@ DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "F
 ORDINAL = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"}
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR"]
 
-ATTENDING = {"in-person": "in person", "online": "online", "telephone": "telephone",
-             "home-visit": "home visit"}
+# schedule.attending_type uses the delivery method codes themselves (machine-readable).
+ATTENDING = {"in-person": "in-person", "online": "online", "telephone": "telephone",
+             "home-visit": "home-visit"}
 
 # Template: key -> dict(terms, names, intro, details, sched, delivery, ages, cost, elig, role)
 # names may use {place} (short place name) and {day}.
@@ -1085,6 +1086,16 @@ PRACTICAL = {
     "online": ["We email you a link before each session.", "You need a phone, tablet or computer with internet; we can lend one if you don't have one."],
     "home-visit": ["Home visits are arranged after a short phone conversation.", "Volunteers carry photo ID and are DBS checked."],
 }
+PRACTICAL["appointment"] = ["Appointments can be booked by phone or email.",
+                            "Ring to book an appointment; we try to see people within a week.",
+                            "Please book ahead; evening appointments can sometimes be arranged."]
+PRACTICAL_BY_TEMPLATE = {
+    "food_bank": ["Please bring your voucher with you.", "Ring us if you need help to get a voucher."],
+    "dial_a_ride": ["Journeys must be booked by phone in advance.", "Ring the booking line to register and book."],
+    "car_scheme": ["Book by phone at least two working days before your appointment."],
+    "mobility_hire": ["Ring ahead to reserve a scooter or wheelchair."],
+    "da_group": ["Call the service to book a confidential place on the next course."],
+}
 FUNDERS = ["A community grant from the local council (demo).", "The local NHS integrated care board's community fund (demo).",
            "National lottery community funding and local fundraising (demo).", "Donations from members and local businesses (demo).",
            "A town council grant and a charitable trust (demo)."]
@@ -1146,7 +1157,7 @@ def _short_place(place: str) -> str:
 
 def _money(x: float) -> str:
     if x < 1:
-        return f"{int(round(x * 100))}p"
+        return f"{round(x * 100)}p"
     return f"£{x:.2f}".replace(".00", "")
 
 
@@ -1197,7 +1208,7 @@ def _schedule_spec(kind: str, rng: random.Random) -> dict[str, Any]:
         return dict(freq="WEEKLY", byday="SU", opens=o, closes=c)
     if kind == "monthly":
         nth = rng.choice(["1", "2", "3", "-1"])
-        d = rng.choice(WEEKDAYS + ["SA"])
+        d = rng.choice([*WEEKDAYS, "SA"])
         o, c = rng.choice([("14:00", "16:00"), ("10:00", "12:00"), ("13:30", "15:30"), ("18:30", "20:30")])
         return dict(freq="MONTHLY", byday=f"{nth}{d}", opens=o, closes=c,
                     text=f"{ORDINAL[nth].capitalize()} {DAYS[d]} of every month")
@@ -1212,16 +1223,74 @@ def _schedule_spec(kind: str, rng: random.Random) -> dict[str, Any]:
     raise ValueError(kind)
 
 
+_DAY_WORDS = {v: k for k, v in DAYS.items()}
+_NTH_WORDS = {v.capitalize(): k for k, v in ORDINAL.items()}
+
+
+def _name_day(name: str) -> tuple[str | None, str] | None:
+    """The day a service name promises ("Friday Lunch Club", "Second Saturday Coffee Club")."""
+    for word, code in _DAY_WORDS.items():
+        if word in name:
+            for nth_word, nth in _NTH_WORDS.items():
+                if f"{nth_word} {word}" in name:
+                    return nth, code
+            return None, code
+    return None
+
+
+_TIME_WORDS = {"Night": ("18:30", "20:30"), "Evening": ("18:30", "20:30"), "Supper": ("18:00", "20:00"),
+               "Disco": ("18:30", "21:00"), "Lunch": ("12:00", "14:00"), "Dinner Club": ("12:00", "14:00"),
+               "Breakfast": ("08:30", "10:30"), "Morning": ("10:00", "12:00"), "Coffee": ("10:00", "12:00")}
+
+
+def _needs_fit(name: str) -> bool:
+    return _name_day(name) is not None or any(w in name for w in _TIME_WORDS)
+
+
+def _fit_day(spec: dict[str, Any], name: str) -> dict[str, Any]:
+    """Make a schedule agree with the day ("Friday Lunch Club") and time of day ("Night Café",
+    "Breakfast Club") that a service name promises."""
+    if spec.get("appointment") or not _needs_fit(name) or spec["opens"] == "00:00":
+        return spec
+    new = dict(spec)
+    for word, (opens, closes) in _TIME_WORDS.items():
+        if word in name:
+            evening = opens >= "17:00"
+            if evening != (new["opens"] >= "17:00") or (word in ("Breakfast", "Morning", "Coffee") and new["opens"] >= "12:00"):
+                new["opens"], new["closes"] = opens, closes
+            break
+    nd = _name_day(name)
+    if nd is None:
+        return new
+    nth, day = nd
+    new.pop("text", None)
+    if nth:
+        new.update(freq="MONTHLY", byday=f"{nth}{day}", text=f"{ORDINAL[nth].capitalize()} {DAYS[day]} of every month")
+        new.pop("interval", None)
+        new.pop("dtstart", None)
+    elif new["freq"] == "MONTHLY":
+        n = re.match(r"-?\d", new["byday"]).group()
+        new["byday"] = f"{n}{day}"
+        new["text"] = f"{ORDINAL[n].capitalize()} {DAYS[day]} of every month"
+    else:
+        new["byday"] = day
+        if new.get("interval"):
+            first = date(2026, 1, 5) + timedelta(days=list(DAYS).index(day))
+            new["dtstart"] = first.isoformat()
+            new["text"] = f"Every other {DAYS[day]}"
+    return new
+
+
 def _schedule(spec: dict[str, Any], sid: str, attending: str, rng: random.Random,
               sal_id: str | None = None, phone_number: str | None = None) -> dict[str, Any]:
     s: dict[str, Any] = {"id": _uuid(rng), "service_id": sid}
     if sal_id:
         s["service_at_location_id"] = sal_id
     if spec.get("appointment"):
-        how = {"home visit": "We arrange a time to visit you at home.",
+        how = {"home-visit": "We arrange a time to visit you at home.",
                "telephone": "We arrange a time to call you.",
                "online": "We arrange a video call at a time that suits you.",
-               "in person": "Appointments are usually on weekdays."}[attending]
+               "in-person": "Appointments are usually on weekdays."}[attending]
         s["description"] = "By appointment. " + how
         s["notes"] = "By appointment only: " + (f"call {phone_number} to arrange." if phone_number else "contact us to arrange.")
     else:
@@ -1486,7 +1555,7 @@ class _Builder:
 
     def languages(self, sid: str, extra: list[str]) -> list[dict[str, Any]]:
         out = []
-        for code in ["en"] + extra:
+        for code in ["en", *extra]:
             name, note = LANGS[code]
             item = {"id": _uuid(self.rng), "service_id": sid, "name": name, "code": code}
             if note:
@@ -1511,15 +1580,14 @@ class _Builder:
         if refuge:
             delivery = ("in-person",)
         sched_kind = force_sched or rng.choice(tpl["sched"])
-        spec = _schedule_spec(sched_kind, rng)
-        day_name = DAYS.get(spec.get("byday", "")[-2:], "") if spec.get("byday") else ""
-        name = rng.choice(tpl["names"]).format(place=p, day=day_name)
+        name = rng.choice(tpl["names"]).format(place=p)
+        spec = _fit_day(_schedule_spec(sched_kind, rng), name)
         if refuge:  # never name a neighbourhood for a refuge, only the locality
             name = f"{name} ({self.localities[locality]['name']} area)"
         if p not in name and "in-person" in delivery and not refuge and rng.random() < 0.7:
             name = f"{name}, {p}"
         if name in self.used_names:
-            by_org = f"{name} – {org['name'].removesuffix(' (demo)')}"
+            by_org = f"{name} - {org['name'].removesuffix(' (demo)')}"
             by_place = f"{name}, {p}"
             for candidate in ((by_place, by_org) if "in-person" in delivery else (by_org, by_place)):
                 if candidate not in self.used_names:
@@ -1560,8 +1628,8 @@ class _Builder:
         if primary == "in-person":
             for sal in sals:
                 if sal["location"]["location_type"] == "physical":
-                    sp = spec if not schedules else _schedule_spec(sched_kind, rng)
-                    schedules.append(_schedule(sp, sid, "in person", rng, sal["id"], phone))
+                    sp = spec if not schedules else _fit_day(_schedule_spec(sched_kind, rng), name)
+                    schedules.append(_schedule(sp, sid, "in-person", rng, sal["id"], phone))
         else:
             schedules.append(_schedule(spec, sid, ATTENDING[primary], rng, None, phone))
         for mode in delivery[1:]:
@@ -1583,7 +1651,7 @@ class _Builder:
                                      f"{when} at {venue_name}."]))
         elif schedules and not refuge:
             parts.append(schedules[0]["description"].rstrip(".") + ".")
-        if "home-visit" in delivery:
+        if "home-visit" in delivery and primary != "home-visit":
             parts.append("We can visit you at home if you cannot get out.")
         if "telephone" in delivery and "in-person" in delivery:
             parts.append("Support is also available by telephone.")
@@ -1591,6 +1659,10 @@ class _Builder:
             parts.append("You can also join online by video call.")
         if refuge:
             parts.append("Call us first: a place is offered after a confidential phone conversation.")
+        elif tkey in PRACTICAL_BY_TEMPLATE:
+            parts.append(rng.choice(PRACTICAL_BY_TEMPLATE[tkey]))
+        elif sched_kind == "appointment" and primary == "in-person":
+            parts.append(rng.choice(PRACTICAL["appointment"]))
         else:
             parts.append(rng.choice(PRACTICAL[primary]))
         if sched_kind in ("evening", "late_evening"):
@@ -1661,7 +1733,7 @@ class _Builder:
             phones[0]["description"] = "Main line for this service. " + phones[0]["description"]
         if extra:
             phones[0]["languages"] = [{"id": _uuid(rng), "phone_id": phones[0]["id"], "name": LANGS[c][0], "code": c}
-                                      for c in ["en"] + extra]
+                                      for c in ["en", *extra]]
         service["phones"] = phones
         attrs = []
         for code in tpl["terms"]:
@@ -1748,14 +1820,18 @@ _BULK_TAGS = ["", "", "", " (new)", " plus", " extra session", " for beginners",
 
 
 def iter_bulk(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
-    """Yield ``n`` lighter ORUK services (one schedule, area, location, cost; shared nested locations,
-    organisations and taxonomy terms). Memory use is independent of ``n`` when consumed lazily."""
+    """Yield ``n`` lighter ORUK services for benchmarks.
+
+    Each has one schedule, service area, location link and cost option and two attributes (need and
+    delivery method). Locations, organisations and taxonomy terms are shared objects (do not mutate
+    them); nested objects omit the optional back-references (service_id, link_id) to save memory.
+    Memory use is independent of ``n`` when consumed lazily."""
     b = _Builder(seed)
     b.build_orgs()
     rng = b.rng
     # A fixed pool of venues per place, shared by all bulk services.
     pools: dict[str, list[dict[str, Any]]] = {}
-    for lid, loc in b.localities.items():
+    for loc in b.localities.values():
         for place in loc["places"]:
             pools[place["name"]] = [b.new_venue(place) for _ in range(3)]
     org_refs = {m["org"]["id"]: {"id": m["org"]["id"], "name": m["org"]["name"],
@@ -1768,6 +1844,8 @@ def iter_bulk(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
                  "fortnightly", "appointment"):
         sched_cache[kind] = [_schedule_spec(kind, rng) for _ in range(12)]
     sched_text: dict[int, tuple[str, str | None]] = {}
+    keep: list[dict[str, Any]] = []  # keeps fitted specs alive so their id() stays unique
+    day_names = {nm for t in T.values() for nm in t["names"] if _needs_fit(nm)}
     area_names = {lid: (loc["name"], f"urn:x-portal:locality:{lid}") for lid, loc in b.localities.items()}
     need_objs = {code: b.term_obj(code) for code in b.need_terms}
     deliv_objs = {code: b.term_obj(code, "delivery") for code in b.delivery_terms}
@@ -1787,13 +1865,17 @@ def iter_bulk(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
         sid = uid(rng)
         delivery = choice(tpl["delivery"])
         mode = delivery[0]
+        pattern = choice(tpl["names"])
         spec = choice(sched_cache[choice(tpl["sched"])])
+        if pattern in day_names:
+            spec = _fit_day(spec, pattern)
         key = id(spec)
         if key not in sched_text:
-            tmp = _schedule(spec, "", "in person", random.Random(0))
+            tmp = _schedule(spec, "", "in-person", random.Random(0))
             sched_text[key] = (tmp["description"], tmp.get("notes"))
+            keep.append(spec)
         desc_when, notes = sched_text[key]
-        name = choice(tpl["names"]).format(place=p, day="") + (f", {p}" if random_() < 0.5 else "") + choice(_BULK_TAGS)
+        name = pattern.format(place=p) + (f", {p}" if random_() < 0.5 else "") + choice(_BULK_TAGS)
         details = tpl["details"]
         parts = [choice(tpl["intro"]), choice(details)]
         if mode == "in-person":
@@ -1806,7 +1888,7 @@ def iter_bulk(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
         stale = random_() < 0.1
         o = (stale0 + int(random_() * 915)) if stale else (fresh0 + int(random_() * 354))
         ages = choice(tpl["ages"])
-        sched: dict[str, Any] = {"id": uid(rng), "service_id": sid, "description": desc_when,
+        sched: dict[str, Any] = {"id": uid(rng), "description": desc_when,
                                  "attending_type": ATTENDING[mode]}
         if "freq" in spec:
             sched["freq"], sched["byday"] = spec["freq"], spec["byday"]
@@ -1817,10 +1899,10 @@ def iter_bulk(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
             sched["notes"] = notes
         cost = choice(tpl["cost"])
         if cost == "free" or cost == "donation":
-            co = {"id": uid(rng), "service_id": sid, "option": "Free", "amount": 0, "amount_description": "No charge"}
+            co = {"id": uid(rng), "option": "Free", "amount": 0, "amount_description": "No charge"}
         else:
             amt = choice(cost[1])
-            co = {"id": uid(rng), "service_id": sid, "option": cost[0].capitalize(), "amount": amt,
+            co = {"id": uid(rng), "option": cost[0].capitalize(), "amount": amt,
                   "amount_description": _money(amt)}
         aname, auri = area_names[lid]
         s: dict[str, Any] = {
@@ -1829,14 +1911,14 @@ def iter_bulk(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
             "eligibility_description": tpl["elig"][0],
             "organization": org_refs[meta["org"]["id"]],
             "schedules": [sched],
-            "service_areas": [{"id": uid(rng), "service_id": sid, "name": aname, "extent": lid,
+            "service_areas": [{"id": uid(rng), "name": aname, "extent": lid,
                                "extent_type": "text", "uri": auri}],
-            "service_at_locations": ([{"id": uid(rng), "service_id": sid, "location_id": loc["id"], "location": loc}]
+            "service_at_locations": ([{"id": uid(rng), "location_id": loc["id"], "location": loc}]
                                      if loc is not None else []),
             "cost_options": [co],
-            "attributes": [{"id": uid(rng), "link_id": sid, "link_type": "need", "taxonomy_term_id": need_objs[tpl["terms"][0]]["id"],
+            "attributes": [{"id": uid(rng), "link_type": "need", "taxonomy_term_id": need_objs[tpl["terms"][0]]["id"],
                             "taxonomy_term": need_objs[tpl["terms"][0]]},
-                           {"id": uid(rng), "link_id": sid, "link_type": "delivery_method",
+                           {"id": uid(rng), "link_type": "delivery_method",
                             "taxonomy_term_id": deliv_objs[mode]["id"], "taxonomy_term": deliv_objs[mode]}],
         }
         if ages[0] is not None:

@@ -78,8 +78,9 @@ def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
 
 
 def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the real page, in whatever language the page is in."""
     page.goto("/account/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/")
