@@ -9,7 +9,7 @@ from flask import Blueprint, Flask
 
 from portal import cli, errors, i18n, logging, security
 from portal.config import flask_config, read_settings
-from portal.extensions import babel, csrf, db, login_manager
+from portal.extensions import babel, csrf, db, limiter, login_manager
 from portal.search import SearchIndex
 
 
@@ -41,6 +41,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     babel.init_app(app, locale_selector=i18n.select_locale)
     SearchIndex(app.config["SEARCH_INDEX_DIR"]).init_app(app)
 
@@ -70,6 +76,15 @@ def _init_templates(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         return {"single_point_of_access": app.config["SINGLE_POINT_OF_ACCESS"]}
 
+    def session_timeout_seconds() -> int:
+        from flask_login import current_user
+
+        from portal.accounts.sessions import idle_limit
+
+        return int(idle_limit(current_user).total_seconds())
+
+    app.jinja_env.globals["session_timeout_seconds"] = session_timeout_seconds
+
 
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
@@ -82,10 +97,18 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(identity: str) -> User | None:
-        user_id, _sep, generation = identity.partition(":")
-        if not user_id.isdigit() or not generation.isdigit():
+        from flask import session
+
+        from portal.accounts import sessions, signin
+
+        user = db.session.get(User, int(identity)) if identity.isdigit() else None
+        if user is None or not user.is_active:
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active or user.session_generation != int(generation):
+        problem = sessions.check(db.session, user=user, token=signin.current_token())
+        db.session.commit()
+        if problem is not None:
+            session.clear()
+            if problem == "idle":
+                session["_signed_out_idle"] = True
             return None
         return user

@@ -34,6 +34,10 @@ class Settings:
     mail_username: str | None
     mail_password: str | None
     single_point_of_access: str
+    ratelimit_storage_uri: str
+    proxy_hops: int
+    # Fernet keys for field-level encryption, newest first (see portal/crypto.py).
+    encryption_keys: tuple[str, ...] = ()
 
 
 def _flag(value: str | None) -> bool:
@@ -54,6 +58,7 @@ def read_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
             )
         secret_key = f"insecure-{env}-key-never-use-in-production"
     default_db = f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+    encryption_keys = _encryption_keys(environ.get("ENCRYPTION_KEYS", ""), env, secret_key)
     return Settings(
         env=env,
         secret_key=secret_key,
@@ -66,7 +71,28 @@ def read_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         mail_username=environ.get("MAIL_USERNAME") or None,
         mail_password=environ.get("MAIL_PASSWORD") or None,
         single_point_of_access=environ.get("SINGLE_POINT_OF_ACCESS", "0300 456 7890"),
+        ratelimit_storage_uri=environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        proxy_hops=int(environ.get("PROXY_HOPS", "0")),
+        encryption_keys=encryption_keys,
     )
+
+
+def _encryption_keys(value: str, env: str, secret_key: str) -> tuple[str, ...]:
+    from portal.crypto import EncryptionKeyError, KeyRing, derive_development_key, parse_keys
+
+    keys = parse_keys(value)
+    if not keys:
+        if env == "production":
+            raise ConfigError(
+                "ENCRYPTION_KEYS is not set. Set it to one or more Fernet keys, newest first "
+                "(flask --app wsgi keys generate)."
+            )
+        keys = (derive_development_key(secret_key),)
+    try:
+        KeyRing(keys)
+    except EncryptionKeyError as exc:
+        raise ConfigError(str(exc)) from exc
+    return keys
 
 
 def flask_config(settings: Settings) -> dict[str, object]:
@@ -85,6 +111,10 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "MAIL_USERNAME": settings.mail_username,
         "MAIL_PASSWORD": settings.mail_password,
         "SINGLE_POINT_OF_ACCESS": settings.single_point_of_access,
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PROXY_HOPS": settings.proxy_hops,
+        "ENCRYPTION_KEYS": list(settings.encryption_keys),
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,6 +1,8 @@
 """Unbound extension objects. Bound to an app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -10,3 +12,5 @@ db = Database()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Storage from RATELIMIT_STORAGE_URI: memory by default, Redis when several processes serve.
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from portal import create_app, migrate
 from portal.authz import Role
 from portal.db import Database, build_engine
+from portal.extensions import limiter
 from tests.helpers.database import BACKENDS, throwaway_database
 from tests.helpers.factories import make_user
 from tests.helpers.pages import Page, check_page
@@ -93,6 +94,7 @@ def app(_app: Flask, _connection: Connection, smtp_sink: SmtpSink) -> Iterator[F
     """
     state = Database.state(_app)
     smtp_sink.clear()
+    limiter.reset()
     with _app.app_context():
         state.session.remove()
         state.session.configure(bind=_connection, join_transaction_mode="create_savepoint")
@@ -138,11 +140,23 @@ class Client(FlaskClient):
         assert match, f"no CSRF token on {url}"
         return match.group(1)
 
-    def sign_in_as(self, user) -> None:  # type: ignore[no-untyped-def]
-        """A quick sign-in for tests that are not about signing in."""
+    def sign_in_as(self, user) -> str:  # type: ignore[no-untyped-def]
+        """A quick sign-in (second factor included) for tests that are not about signing in.
+
+        Opens a real server-side session, exactly as the sign-in pages would; returns its token.
+        """
+        from portal.accounts import sessions
+
+        app = self.application
+        with app.app_context():
+            state = Database.state(app)
+            token = sessions.start(state.session(), user=user)
+            state.session().commit()
         with self.session_transaction() as flask_session:
             flask_session["_user_id"] = user.get_id()
             flask_session["_fresh"] = True
+            flask_session["sid"] = token
+        return token
 
 
 @pytest.fixture

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Enum, ForeignKey, String, Table
+from sqlalchemy import BigInteger, Column, Enum, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.authz.permissions import Permission, Role, permissions_for
-from portal.db import Base, TimestampMixin
+from portal.db import Base, TimestampMixin, utcnow
 from portal.directory.models import Organisation
 from portal.places.models import Locality
 
@@ -68,9 +68,15 @@ class User(TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(10), default=None)
-    # Bumped to end every session of this person at once (sign out everywhere).
-    session_generation: Mapped[int] = mapped_column(default=1)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(default=None)
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    password_changed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Second factor (TOTP). The secret is encrypted at rest.
+    mfa_secret: Mapped[str | None] = mapped_column(Text, default=None)
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The last TOTP time step accepted: a code is never accepted twice.
+    mfa_last_timestep: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    captions_on: Mapped[bool] = mapped_column(default=False)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -90,7 +96,16 @@ class User(TimestampMixin, Base):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_generation}"
+        return str(self.id)
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.mfa_enabled_at is not None
+
+    @property
+    def mfa_required(self) -> bool:
+        """Every staff role must use a second factor."""
+        return self.is_staff
 
     # Roles -----------------------------------------------------------------
     @property
@@ -109,3 +124,35 @@ class User(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+
+class RecoveryCode(Base):
+    """A single-use recovery code for the second factor, stored as a SHA-256 hash.
+
+    Codes are 50 random bits: a fast hash is enough, unlike for passwords.
+    """
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class UserSession(Base):
+    """A server-side record of one signed-in session, so that sign-out really ends it.
+
+    The browser's signed cookie holds only the session id; the row says whether the session
+    is still alive (not revoked, not idle too long, not older than the absolute limit).
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie token
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)

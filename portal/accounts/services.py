@@ -74,10 +74,56 @@ def set_roles(session: Session, *, user: User, roles: Iterable[Role], by: User) 
     session.flush()
 
 
-def end_all_sessions(session: Session, *, user: User) -> None:
-    user.session_generation = user.session_generation + 1
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def change_password(session: Session, *, user: User, current: str, new: str,
+                    keep_token: str | None) -> None:
+    if not verify_password(user.password_hash, current):
+        raise AccountError("wrong_password")
+    _set_password(session, user=user, password=new, keep_token=keep_token)
+
+
+def reset_password(session: Session, *, user: User, new: str) -> None:
+    _set_password(session, user=user, password=new, keep_token=None)
+
+
+def _set_password(session: Session, *, user: User, password: str, keep_token: str | None) -> None:
+    from portal.accounts import sessions
+
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    sessions.revoke_all(session, user=user, keep_token=keep_token)
     session.flush()
 
 
-def count_users(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User)) or 0
+def change_email(session: Session, *, user: User, current: str, new_email: str) -> str:
+    """Change the address (unverified until the link is followed); returns the old one."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("wrong_password")
+    new_email = normalise_email(new_email)
+    existing = find_by_email(session, new_email)
+    if existing is not None and existing.id != user.id:
+        raise AccountError("email_taken")
+    old = user.email
+    user.email = new_email
+    user.email_verified_at = None
+    session.flush()
+    return old
+
+
+def mark_email_verified(session: Session, *, user: User) -> None:
+    user.email_verified_at = user.email_verified_at or utcnow()
+    session.flush()
+
+
+def set_active(session: Session, *, user: User, active: bool, by: User) -> None:
+    from portal.accounts import sessions
+
+    if user.id == by.id and not active:
+        raise AccountError("cannot_disable_self")
+    user.is_active = active
+    if not active:
+        sessions.revoke_all(session, user=user)
+    session.flush()

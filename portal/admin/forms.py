@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectMultipleField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import HiddenField, SelectChoice, SelectMultipleField, StringField
+from wtforms.validators import AnyOf, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.authz.permissions import Role
@@ -34,3 +34,7 @@ class RolesForm(FlaskForm):
         super().__init__(*args, **kwargs)
         # Labels are lazy strings: rebuild per request so they follow the language.
         self.roles.choices = [SelectChoice(role.value, role.label) for role in Role]
+
+
+class ActiveForm(FlaskForm):
+    active = HiddenField(validators=[AnyOf(["0", "1"])])

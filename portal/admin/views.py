@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from portal.accounts import services
 from portal.accounts.models import User
-from portal.admin.forms import RolesForm, UserSearchForm
+from portal.admin.forms import ActiveForm, RolesForm, UserSearchForm
 from portal.authz import Permission, Role, requires
 from portal.extensions import db
 
@@ -46,3 +46,22 @@ def user_detail(user_id: int) -> str | Response:
             flash(_("Roles updated."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_detail.html", user=user, form=form)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@requires(Permission.ADMIN_USERS_MANAGE)
+def set_active(user_id: int) -> Response:
+    user = db.session.get(User, user_id) or abort(404)
+    form = ActiveForm()
+    if form.validate_on_submit():
+        try:
+            services.set_active(db.session, user=user, active=form.active.data == "1",
+                                by=current_user)
+        except services.AccountError:
+            db.session.rollback()
+            flash(_("You cannot disable your own account."), "error")
+        else:
+            db.session.commit()
+            flash(_("Account enabled.") if user.is_active else
+                  _("Account disabled. Every session of this person has ended."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))

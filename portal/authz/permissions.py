@@ -15,6 +15,7 @@ class Permission(StrEnum):
     CONTENT_DRAFT_WRITE = "content:draft:write"
     CONTENT_VERSION_APPROVE = "content:version:approve"
     ADMIN_USERS_MANAGE = "admin:users:manage"
+    ADMIN_AUDIT_READ = "admin:audit:read"
     STAFF_AREA_USE = "staff:area:use"
 
 
@@ -74,7 +75,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CARE_WORKER: _STAFF | {Permission.CARE_TEAM_WORK},
     Role.AUTHOR: _STAFF | {Permission.CONTENT_DRAFT_WRITE},
     Role.APPROVER: _STAFF | {Permission.CONTENT_VERSION_APPROVE},
-    Role.ADMIN: _STAFF | {Permission.ADMIN_USERS_MANAGE},
+    Role.ADMIN: _STAFF | {Permission.ADMIN_USERS_MANAGE, Permission.ADMIN_AUDIT_READ},
 }
 
 

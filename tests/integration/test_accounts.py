@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from portal.accounts.models import User
@@ -22,9 +24,14 @@ def test_register_creates_a_resident_signs_them_in_and_emails_a_notice(client, s
     assert user.password_hash.startswith("$argon2id$")
     page = client.page("/account/")
     assert "Joan Example" in page.text and "Your account has been created." in page.text
+    assert "Not confirmed yet" in page.text
     [mail] = smtp_sink.messages
     assert mail["To"] == "joan@example.com"
-    assert "/account/sign-in" in mail.get_content()
+    link = re.search(r"http://localhost(/account/verify/\S+)", mail.get_content()).group(1)
+    assert client.get(link).status_code == 302
+    session.refresh(user)
+    assert user.email_verified_at is not None
+    assert "Confirmed" in client.page("/account/").text
 
 
 def test_register_with_every_field_empty_shows_each_error_and_keeps_nothing(client, session):
@@ -136,12 +143,13 @@ def test_sign_out_ends_the_session(client, session):
     assert client.get("/account/").status_code == 302
 
 
-def test_bumping_the_session_generation_signs_out_everywhere(client, session):
-    from portal.accounts.services import end_all_sessions
+def test_revoking_all_sessions_signs_out_everywhere(client, session):
+    from portal.accounts.sessions import revoke_all
 
     user = make_user(session)
     client.sign_in_as(user)
-    end_all_sessions(session, user=user)
+    revoke_all(session, user=user)
+    session.flush()
     response = client.get("/account/")
     assert response.status_code == 302
     assert response.location.startswith("/account/sign-in")

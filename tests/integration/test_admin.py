@@ -47,3 +47,30 @@ def test_unknown_role_value_is_refused_with_a_message(client, session):
 def test_unknown_account_is_a_404(client, session):
     client.sign_in_as(make_user(session, Role.ADMIN))
     assert client.get("/admin/users/999999").status_code == 404
+
+
+def test_admin_disables_an_account_and_its_sessions_end(app, client, session):
+    from tests.conftest import Client
+
+    admin = make_user(session, Role.ADMIN)
+    person = make_user(session)
+    victim = app.test_client()
+    victim.__class__ = Client
+    victim.sign_in_as(person)
+    client.sign_in_as(admin)
+    response = client.submit(f"/admin/users/{person.id}/active", {"active": "0"},
+                             form_url=f"/admin/users/{person.id}")
+    assert response.status_code == 302
+    session.refresh(person)
+    assert person.is_active is False
+    assert victim.get("/account/").status_code == 302
+    assert "Account disabled." in client.page(f"/admin/users/{person.id}").text
+
+
+def test_admin_cannot_disable_themselves(client, session):
+    admin = make_user(session, Role.ADMIN)
+    client.sign_in_as(admin)
+    client.submit(f"/admin/users/{admin.id}/active", {"active": "0"},
+                  form_url=f"/admin/users/{admin.id}")
+    session.refresh(admin)
+    assert admin.is_active

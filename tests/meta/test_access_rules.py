@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from portal.accounts.tokens import reset_token
 from portal.authz import Role
 from portal.authz.decorators import AccessRule
 from tests.helpers.factories import make_user
@@ -28,15 +29,28 @@ PUBLIC_ENDPOINTS = {
     "accounts.sign_in",
     "accounts.register",
     "accounts.sign_out",
+    # Part-way through signing in (password accepted, second factor to come): not yet signed in.
+    "accounts.two_factor",
+    "accounts.two_factor_recovery",
+    "accounts.two_factor_setup",
+    # Emailed links and forgotten passwords: for people who cannot sign in.
+    "accounts.password_reset_request",
+    "accounts.password_reset",
+    "accounts.verify_email",
 }
 
 # For each URL argument: how to make a value that belongs to someone other than the persona.
 OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
     "user_id": lambda session: make_user(session, name="Someone else").id,
     "code": lambda session: "pl",
+    # A reset link made for someone else (also tried on the email-verification route).
+    "token": lambda session: reset_token(make_user(session, name="Someone else")),
 }
 
 PERSONAS = [None, *Role]
+
+# Routes that end the session: the sweep signs in again after trying them.
+SIGNING_OUT = {"accounts.sign_out", "accounts.sign_out_everywhere"}
 
 
 def _rules(app: Flask):
@@ -89,7 +103,7 @@ def test_every_route_behaves_as_declared_for_every_role(app, client, session, pe
                 failures.append(f"{method} {url}: {persona} allowed but refused")
             elif not access.allows(user) and status != 403:
                 failures.append(f"{method} {url}: {persona} not allowed but got {status}")
-            if rule.endpoint == "accounts.sign_out" and method == "POST":
+            if rule.endpoint in SIGNING_OUT and method == "POST":
                 # Signing out clears the session, CSRF secret included: start again.
                 if user:
                     client.sign_in_as(user)

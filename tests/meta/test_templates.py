@@ -17,9 +17,16 @@ def _pages():
 
 def test_every_page_extends_a_layout_and_sets_a_title():
     for relative, source in _pages():
-        assert re.search(r'{%\s*extends\s+"(layouts/base|errors/_error)\.html"', source), relative
-        if "errors/_error.html" not in source:
+        match = re.search(r'{%\s*extends\s+"([\w/]+\.html)"', source)
+        assert match, f"{relative} extends no layout"
+        parent = match.group(1)
+        if parent == "layouts/base.html":
             assert "{% block title %}" in source, f"{relative} has no title block"
+        else:
+            # A shared page base (errors/_error.html, accounts/_simple_form.html…) sets the title.
+            assert parent.rsplit("/", 1)[-1].startswith("_"), relative
+            base = (TEMPLATES / parent).read_text(encoding="utf-8")
+            assert '{% extends "layouts/base.html" %}' in base and "{% block title %}" in base
 
 
 def test_forms_are_built_with_the_form_macro():

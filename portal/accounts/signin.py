@@ -1,0 +1,57 @@
+"""The steps of signing in: password, then (for staff, or anyone who turned it on) the
+second factor, then a fresh server-side session. Nobody is signed in, and no page that needs
+a signed-in person is reachable, until every step is done."""
+
+from __future__ import annotations
+
+import time
+
+from flask import session
+from flask_login import login_user, logout_user
+
+from portal.accounts import sessions
+from portal.accounts.models import User
+from portal.extensions import db
+
+PENDING_KEY = "pending_sign_in"
+SESSION_TOKEN_KEY = "sid"
+PENDING_SECONDS = 10 * 60
+
+
+def begin(user: User, next_url: str | None) -> None:
+    """Password accepted; the second factor is still to come."""
+    session.clear()
+    session[PENDING_KEY] = {"user_id": user.id, "next": next_url, "at": int(time.time())}
+
+
+def pending_user() -> User | None:
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("user_id"))
+    return user if user is not None and user.is_active else None
+
+
+def pending_next() -> str | None:
+    pending = session.get(PENDING_KEY)
+    return pending.get("next") if isinstance(pending, dict) else None
+
+
+def complete(user: User) -> None:
+    """Every step done: a new session (nothing from before survives) and a server record."""
+    session.clear()
+    token = sessions.start(db.session, user=user)
+    session[SESSION_TOKEN_KEY] = token
+    session.permanent = True
+    login_user(user)
+
+
+def current_token() -> str | None:
+    token = session.get(SESSION_TOKEN_KEY)
+    return token if isinstance(token, str) else None
+
+
+def end() -> None:
+    sessions.revoke(db.session, token=current_token())
+    logout_user()
+    session.clear()

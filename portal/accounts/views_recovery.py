@@ -1,0 +1,66 @@
+"""Forgotten passwords and email verification, by emailed single-use links."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from portal.accounts import services, tokens
+from portal.accounts.forms import PasswordResetForm, PasswordResetRequestForm
+from portal.accounts.models import User
+from portal.accounts.views import bp
+from portal.authz import public
+from portal.extensions import db, limiter
+from portal.mail import send_notice
+
+
+def _load_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+@public
+def password_reset_request() -> str | Response:
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        user = services.find_by_email(db.session, form.email.data)
+        if user is not None and user.is_active:
+            link = url_for("accounts.password_reset", token=tokens.reset_token(user),
+                           _external=True)
+            send_notice(to=user.email, subject=_("Reset your password"),
+                        template="password_reset", link=link)
+        # The same page whether or not the address is registered.
+        return render_template("accounts/password_reset_sent.html")
+    return render_template("accounts/password_reset_request.html", form=form)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+@public
+def password_reset(token: str) -> str | Response:
+    user = tokens.user_id_from_reset_token(token, _load_user)
+    if user is None:
+        return render_template("accounts/password_reset_expired.html"), 410  # type: ignore[return-value]
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        services.reset_password(db.session, user=user, new=form.password.data)
+        db.session.commit()
+        send_notice(to=user.email, subject=_("Your password has been changed"),
+                    template="password_changed")
+        flash(_("Your password has been changed. Sign in with your new password."), "success")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/password_reset.html", form=form, token=token)
+
+
+@bp.route("/verify/<token>")
+@public
+def verify_email(token: str) -> Response:
+    user = tokens.user_from_verification_token(token, _load_user)
+    if user is None:
+        abort(404)
+    services.mark_email_verified(db.session, user=user)
+    db.session.commit()
+    flash(_("Thank you. Your email address is confirmed."), "success")
+    return redirect(url_for("main.home"))

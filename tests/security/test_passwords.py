@@ -1,0 +1,116 @@
+"""Passwords: length and common-password checks, reset by single-use emailed link, changes."""
+
+import re
+from datetime import timedelta
+
+import time_machine
+
+from portal.accounts.passwords import verify_password
+from portal.db import utcnow
+from tests.helpers.factories import PASSWORD, make_user
+from tests.helpers.pages import check_page
+
+
+def _link(mail, path):
+    return re.search(rf"http://localhost({path}\S+)", mail.get_content()).group(1)
+
+
+def test_common_password_is_refused_at_registration(client):
+    response = client.submit("/account/register", {
+        "display_name": "Kim", "email": "kim@example.com",
+        "password": "1234567890", "confirm_password": "1234567890"})
+    assert check_page(response).error_summary == [
+        "Choose a password that is harder to guess: this one is on a list of common passwords"]
+
+
+def test_reset_page_says_the_same_for_known_and_unknown_addresses(client, session, smtp_sink):
+    make_user(session, email="sam@example.com")
+    known = client.submit("/account/password-reset", {"email": "sam@example.com"})
+    unknown = client.submit("/account/password-reset", {"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 200
+    strip = lambda r: re.sub(r'(name="csrf-token" content=")[^"]+', r"\1", r.get_data(as_text=True))  # noqa: E731
+    assert strip(known) == strip(unknown)
+    assert [m["To"] for m in smtp_sink.messages] == ["sam@example.com"]
+
+
+def test_reset_link_changes_the_password_once_and_ends_sessions(app, client, session, smtp_sink):
+    user = make_user(session, email="sam@example.com")
+    other_device = app.test_client_class
+    from tests.conftest import Client
+
+    other = app.test_client()
+    other.__class__ = Client
+    other.sign_in_as(user)
+    client.submit("/account/password-reset", {"email": "sam@example.com"})
+    link = _link(smtp_sink.messages[0], "/account/password-reset/")
+    new = {"password": "a brand new passphrase", "confirm_password": "a brand new passphrase"}
+    response = client.submit(link, new)
+    assert response.status_code == 302 and response.location == "/account/sign-in"
+    session.refresh(user)
+    assert verify_password(user.password_hash, "a brand new passphrase")
+    assert other.get("/account/").status_code == 302
+    assert smtp_sink.messages[-1]["Subject"] == "Your password has been changed"
+    assert client.get(link).status_code == 410
+    assert other_device
+
+
+def test_reset_link_expires_after_30_minutes(client, session, smtp_sink):
+    make_user(session, email="sam@example.com")
+    with time_machine.travel(utcnow(), tick=False) as traveller:
+        client.submit("/account/password-reset", {"email": "sam@example.com"})
+        link = _link(smtp_sink.messages[0], "/account/password-reset/")
+        traveller.shift(timedelta(minutes=31))
+        response = client.get(link)
+    assert response.status_code == 410
+    assert "This link has expired" in response.get_data(as_text=True)
+
+
+def test_tampered_reset_link_is_refused(client):
+    assert client.get("/account/password-reset/not-a-token").status_code == 410
+
+
+def test_change_password_needs_the_current_one_and_notifies(client, session, smtp_sink):
+    user = make_user(session, email="sam@example.com")
+    client.sign_in_as(user)
+    wrong = client.submit("/account/password", {
+        "current_password": "not it at all", "password": "another fine passphrase",
+        "confirm_password": "another fine passphrase"}, form_url="/account/password")
+    assert check_page(wrong).error_summary == ["Your current password is not right"]
+    right = client.submit("/account/password", {
+        "current_password": PASSWORD, "password": "another fine passphrase",
+        "confirm_password": "another fine passphrase"})
+    assert right.status_code == 302
+    assert smtp_sink.messages[-1]["To"] == "sam@example.com"
+    assert client.get("/account/").status_code == 200  # this session stays
+
+
+def test_change_email_needs_the_password_notifies_the_old_address_and_asks_to_verify(
+        client, session, smtp_sink):
+    user = make_user(session, email="old@example.com")
+    client.sign_in_as(user)
+    response = client.submit("/account/email", {"email": "New@Example.com",
+                                                "current_password": PASSWORD})
+    assert response.status_code == 302
+    session.refresh(user)
+    assert user.email == "new@example.com" and user.email_verified_at is None
+    assert sorted(m["To"] for m in smtp_sink.messages) == ["new@example.com", "old@example.com"]
+
+
+def test_change_email_to_one_already_used_is_refused(client, session):
+    make_user(session, email="taken@example.com")
+    client.sign_in_as(make_user(session))
+    response = client.submit("/account/email", {"email": "taken@example.com",
+                                                "current_password": PASSWORD})
+    assert check_page(response).error_summary == ["Another account uses this email address"]
+
+
+def test_disabled_account_is_signed_out_at_once(app, client, session):
+    from portal.accounts.services import set_active
+    from portal.authz import Role
+
+    admin = make_user(session, Role.ADMIN)
+    user = make_user(session)
+    client.sign_in_as(user)
+    set_active(session, user=user, active=False, by=admin)
+    session.flush()
+    assert client.get("/account/").status_code == 302
