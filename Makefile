@@ -47,10 +47,12 @@ run: install
 
 test: install-dev node
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -c pyproject.toml -r portal
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -c pyproject.toml -r portal
 
 # Refresh the vendored NHS.UK frontend files from node_modules (not needed to run).
 vendor: node

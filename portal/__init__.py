@@ -11,17 +11,22 @@ from portal import cli, errors, i18n, logging, security
 from portal.config import flask_config, read_settings
 from portal.extensions import babel, csrf, db, limiter, login_manager
 from portal.search import SearchIndex
+from portal.search import init_app as init_search
 
 
 def _blueprints() -> list[Blueprint]:
     from portal.accounts.views import bp as accounts
     from portal.admin.views import bp as admin
     from portal.api.views import bp as api
+    from portal.audit.views import bp as audit
+    from portal.content.views import bp as content
     from portal.directory.views import bp as directory
     from portal.main.views import bp as main
     from portal.moderation.views import bp as moderation
+    from portal.privacy.views import bp as privacy
+    from portal.profile.views import bp as profile
 
-    return [main, accounts, admin, directory, moderation, api]
+    return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content]
 
 
 def _assets_blueprint() -> Blueprint:
@@ -49,6 +54,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     babel.init_app(app, locale_selector=i18n.select_locale)
     SearchIndex(app.config["SEARCH_INDEX_DIR"]).init_app(app)
+    init_search(app)
 
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)

@@ -86,6 +86,19 @@ def users_create(email: str, roles: tuple[str, ...], orgs: tuple[str, ...],
         click.echo(f"Password: {password}")
 
 
+@users_cli.command("demo-code")
+def users_demo_code() -> None:
+    """Print the current second-factor code of the demo staff accounts (development only)."""
+    import pyotp
+    from flask import current_app
+
+    from portal import demo
+
+    if current_app.config["PORTAL_ENV"] != "development":
+        raise click.ClickException("Demo codes exist only in development.")
+    click.echo(pyotp.TOTP(demo.DEMO_TOTP_SECRET).now())
+
+
 def _by_slug(session, model, slug: str, hint: str):  # type: ignore[no-untyped-def]
     row = session.scalar(select(model).where(model.slug == slug))
     if row is None:
@@ -104,6 +117,8 @@ def demo_command() -> None:
     click.echo("Demo data loaded. Demo accounts (development only):")
     for account in accounts:
         click.echo(f"  {account.role:<12} {account.email:<36} password: {account.password}")
+    click.echo(f"Staff accounts ask for a code from an authenticator app set up with the key "
+               f"{demo.DEMO_TOTP_SECRET}, or run: flask --app wsgi users demo-code")
 
 
 def init_app(app: Flask) -> None:
@@ -111,10 +126,14 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
     # Each area owns its commands.
+    from portal.audit.cli import audit_cli
+    from portal.content.cli import content_cli
+    from portal.crypto import keys_cli
     from portal.directory.cli import directory_cli, geo_cli
     from portal.moderation.cli import moderation_cli
     from portal.search.cli import search_cli
 
-    for group in (directory_cli, geo_cli, moderation_cli, search_cli):
+    for group in (directory_cli, geo_cli, moderation_cli, search_cli, audit_cli, keys_cli,
+                  content_cli):
         app.cli.add_command(group)
 

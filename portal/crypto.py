@@ -210,8 +210,15 @@ class RotationCount:
     unreadable: int = 0
 
 
+def _primary_key(table: Table) -> Column[Any]:
+    columns = list(table.primary_key.columns)
+    if len(columns) != 1:
+        raise EncryptionKeyError(f"{table.name}: encrypted columns need a single-column primary key")
+    return columns[0]
+
+
 def _batches(session: Any, table: Table, column: Column[Any]) -> Iterator[list[Any]]:
-    (pk,) = table.primary_key.columns
+    pk = _primary_key(table)
     raw = type_coerce(column, Text)
     last = None
     while True:
@@ -230,7 +237,7 @@ def rotate_column(session: Any, table: Table, column: Column[Any], ring: KeyRing
                   ) -> RotationCount:
     """Re-encrypt one column under the newest key, one row per transaction."""
     count = RotationCount(table.name, column.name)
-    (pk,) = table.primary_key.columns
+    pk = _primary_key(table)
     raw = type_coerce(column, Text)
     for rows in _batches(session, table, column):
         for key, token in rows:

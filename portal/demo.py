@@ -15,11 +15,15 @@ from sqlalchemy.orm import Session
 from portal.accounts import services as accounts
 from portal.accounts.models import CareTeam
 from portal.authz import Role
-from portal.directory.models import Organisation
+from portal.db import utcnow
+from portal.directory.models import Organisation, Service
 from portal.places.models import Locality
 
-DATA_DIR = Path(__file__).resolve().parent / "places" / "data"
-DEMO_PASSWORD = "demo-password-2026"  # development only: printed by `flask demo`
+# The deployment's care localities (slug = "id", with postcode sectors for search).
+LOCALITIES_FILE = Path(__file__).resolve().parent / "directory" / "data" / "localities.json"
+DEMO_PASSWORD = "demo-password-2026"  # nosec B105 - development demo only, printed by `flask demo`
+# Staff must use a second factor: demo staff share this authenticator key (development only).
+DEMO_TOTP_SECRET = "DEMOPORTALTOTPKEYDEMOPORTAL2026AA"  # nosec B105 - development demo only
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,8 @@ class DemoAccount:
     password: str
 
 
-DEMO_ORGANISATIONS = [
-    ("torbay-friendship-circle", "Torbay Friendship Circle (demo)"),
-    ("plymouth-carers-network", "Plymouth Carers Network (demo)"),
-]
+# A generated demo organisation with several services in Torquay: the demo editor's.
+DEMO_EDITOR_ORGANISATION = "Torbay Friendship Circle (demo)"
 
 DEMO_TEAMS = [
     ("torquay-care-team", "Torquay Community Care Team (demo)", ["torquay"]),
@@ -53,25 +55,23 @@ DEMO_PEOPLE = [
 
 def load_localities(session: Session) -> dict[str, Locality]:
     existing = {row.slug: row for row in session.scalars(select(Locality))}
-    for item in json.loads((DATA_DIR / "localities.json").read_text(encoding="utf-8")):
-        if item["slug"] not in existing:
-            row = Locality(slug=item["slug"], name=item["name"], area=item["area"])
+    for item in json.loads(LOCALITIES_FILE.read_text(encoding="utf-8")):
+        if item["id"] not in existing:
+            row = Locality(slug=item["id"], name=item["name"], area=item["area"])
             session.add(row)
             existing[row.slug] = row
     session.flush()
     return existing
 
 
-def _organisations(session: Session) -> dict[str, Organisation]:
-    existing = {row.slug: row for row in session.scalars(select(Organisation))}
-    for slug, name in DEMO_ORGANISATIONS:
-        if slug not in existing:
-            existing[slug] = Organisation(
-                slug=slug, name=name, description="A fictional organisation for the demo."
-            )
-            session.add(existing[slug])
-    session.flush()
-    return existing
+def _directory(session: Session) -> Organisation:
+    """Taxonomies, demo postcodes and 300+ services through the ORUK importer; the editor's
+    organisation."""
+    from portal.directory.reference import load_demo_directory
+
+    load_demo_directory(session)
+    return session.scalars(select(Organisation).join(Service).where(
+        Organisation.name == DEMO_EDITOR_ORGANISATION).limit(1)).one()
 
 
 def _teams(session: Session, localities: dict[str, Locality]) -> dict[str, CareTeam]:
@@ -88,20 +88,27 @@ def _teams(session: Session, localities: dict[str, Locality]) -> dict[str, CareT
 
 def load(session: Session) -> list[DemoAccount]:
     localities = load_localities(session)
-    organisations = _organisations(session)
+    editor_organisation = _directory(session)
     teams = _teams(session, localities)
     accounts_made = []
     for role, email, name in DEMO_PEOPLE:
-        if accounts.find_by_email(session, email) is None:
-            accounts.create_user(
+        existing = accounts.find_by_email(session, email)
+        if existing is not None and role is Role.EDITOR \
+                and editor_organisation not in existing.organisations:
+            existing.organisations.append(editor_organisation)
+        if existing is None:
+            user = accounts.create_user(
                 session,
                 email=email,
                 password=DEMO_PASSWORD,
                 display_name=name,
                 roles=[role],
-                organisations=[organisations["torbay-friendship-circle"]]
-                if role is Role.EDITOR else [],
+                organisations=[editor_organisation] if role is Role.EDITOR else [],
                 teams=[teams["torquay-care-team"]] if role is Role.CARE_WORKER else [],
             )
+            user.email_verified_at = utcnow()
+            if user.mfa_required:
+                user.mfa_secret = DEMO_TOTP_SECRET
+                user.mfa_enabled_at = utcnow()
         accounts_made.append(DemoAccount(role.value, email, DEMO_PASSWORD))
     return accounts_made

@@ -9,10 +9,12 @@ import time
 
 import pyotp
 import segno
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import RecoveryCode, User
+from portal.audit.events import EventType
+from portal.audit.services import record
 from portal.db import utcnow
 
 ISSUER = "Your Health and Care Portal"
@@ -82,6 +84,11 @@ def use_recovery_code(session: Session, *, user: User, code: str) -> bool:
     if row is None:
         return False
     row.used_at = utcnow()
+    session.flush()
+    remaining = session.scalar(select(func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
+    record(session, EventType.RECOVERY_CODE_USED, actor_id=user.id, subject_id=user.id,
+           remaining=remaining)
     return True
 
 
@@ -93,4 +100,5 @@ def enable(session: Session, *, user: User, secret: str, code: str) -> list[str]
     user.mfa_secret = secret
     user.mfa_last_timestep = step
     user.mfa_enabled_at = utcnow()
+    record(session, EventType.MFA_ENABLED, actor_id=user.id, subject_id=user.id, method="totp")
     return new_recovery_codes(session, user=user)

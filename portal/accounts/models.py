@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Enum, ForeignKey, String, Table, Text
+from sqlalchemy import BigInteger, Column, Enum, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.authz.permissions import Permission, Role, permissions_for
+from portal.crypto import EncryptedText
 from portal.db import Base, TimestampMixin, utcnow
 from portal.directory.models import Organisation
 from portal.places.models import Locality
@@ -72,7 +73,7 @@ class User(TimestampMixin, Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
     password_changed_at: Mapped[datetime | None] = mapped_column(default=None)
     # Second factor (TOTP). The secret is encrypted at rest.
-    mfa_secret: Mapped[str | None] = mapped_column(Text, default=None)
+    mfa_secret: Mapped[str | None] = mapped_column(EncryptedText, default=None)
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
     # The last TOTP time step accepted: a code is never accepted twice.
     mfa_last_timestep: Mapped[int | None] = mapped_column(BigInteger, default=None)

@@ -11,10 +11,12 @@ from flask_login import login_user, logout_user
 
 from portal.accounts import sessions
 from portal.accounts.models import User
+from portal.audit.events import EventType
+from portal.audit.services import record
 from portal.extensions import db
 
 PENDING_KEY = "pending_sign_in"
-SESSION_TOKEN_KEY = "sid"
+SESSION_TOKEN_KEY = "sid"  # nosec B105 - a session key name, not a secret
 PENDING_SECONDS = 10 * 60
 
 
@@ -39,6 +41,8 @@ def pending_next() -> str | None:
 
 def complete(user: User) -> None:
     """Every step done: a new session (nothing from before survives) and a server record."""
+    record(db.session, EventType.SIGN_IN, actor_id=user.id, subject_id=user.id,
+           mfa=user.mfa_enabled)
     session.clear()
     token = sessions.start(db.session, user=user)
     session[SESSION_TOKEN_KEY] = token
@@ -52,6 +56,11 @@ def current_token() -> str | None:
 
 
 def end() -> None:
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        record(db.session, EventType.SIGN_OUT, actor_id=current_user.id,
+               subject_id=current_user.id)
     sessions.revoke(db.session, token=current_token())
     logout_user()
     session.clear()

@@ -37,7 +37,7 @@ def sign_in() -> str | Response:
         if user is not None:
             db.session.commit()
             return _after_password(user, safe_next_url(request.args.get("next")))
-        db.session.rollback()
+        db.session.commit()  # keeps the audited failure
         form.email.errors = [_("Enter a correct email address and password")]
     return render_template("accounts/sign_in.html", form=form,
                            timed_out=session.pop("_signed_out_idle", False))

@@ -83,4 +83,11 @@ def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
     page.locator("main form button[type=submit]").click()
+    if "/account/two-factor" in page.url:
+        import pyotp
+
+        from portal.demo import DEMO_TOTP_SECRET
+
+        page.locator("#code").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+        page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/")

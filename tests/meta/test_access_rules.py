@@ -16,7 +16,15 @@ from flask import Flask
 from portal.accounts.tokens import reset_token
 from portal.authz import Role
 from portal.authz.decorators import AccessRule
-from tests.helpers.factories import make_user
+from tests.helpers.factories import (
+    make_problem_report,
+    make_revision,
+    make_service,
+    make_service_at_location,
+    make_taxonomy,
+    make_taxonomy_term,
+    make_user,
+)
 
 STATIC_ENDPOINTS = {"static", "assets.static"}
 
@@ -37,6 +45,24 @@ PUBLIC_ENDPOINTS = {
     "accounts.password_reset_request",
     "accounts.password_reset",
     "accounts.verify_email",
+    # Shown after an account is deleted (and its session ended): says what was kept and why.
+    "privacy.deleted",
+    # "Report a problem with this listing": anyone may tell us a published listing is wrong.
+    "moderation.report_problem",
+    "moderation.report_sent",
+    # The Open Referral UK read API: open data, no key, GET only (published listings only).
+    "api.api_details",
+    "api.openapi",
+    "api.services",
+    "api.service",
+    "api.organizations",
+    "api.organization",
+    "api.taxonomies",
+    "api.taxonomy",
+    "api.taxonomy_terms",
+    "api.taxonomy_term",
+    "api.service_at_locations",
+    "api.service_at_location",
 }
 
 # For each URL argument: how to make a value that belongs to someone other than the persona.
@@ -45,6 +71,15 @@ OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
     "code": lambda session: "pl",
     # A reset link made for someone else (also tried on the email-verification route).
     "token": lambda session: reset_token(make_user(session, name="Someone else")),
+    # Listings, revisions and reports of an organisation the persona does not belong to.
+    "service_id": lambda session: make_service(session).id,
+    "revision_id": lambda session: make_revision(session).id,
+    "report_id": lambda session: make_problem_report(session).id,
+    # The ORUK API: another organisation's published listing and its parts.
+    "organization_id": lambda session: make_service(session).organisation_id,
+    "service_at_location_id": lambda session: make_service_at_location(session).id,
+    "taxonomy_id": lambda session: make_taxonomy(session).id,
+    "taxonomy_term_id": lambda session: make_taxonomy_term(session).id,
 }
 
 PERSONAS = [None, *Role]

@@ -33,7 +33,7 @@ def test_staff_cannot_reach_any_page_before_enrolling_a_second_factor(client, se
     assert client.get("/admin/users").status_code == 302
 
 
-def test_staff_enrol_with_a_qr_code_and_get_recovery_codes(client, session):
+def test_staff_enrol_with_a_qr_code_and_get_recovery_codes(app, client, session):
     user = make_user(session, Role.CARE_WORKER)
     _password_step(client, user, "?next=/account/")
     secret = _enrol(client)
@@ -44,8 +44,9 @@ def test_staff_enrol_with_a_qr_code_and_get_recovery_codes(client, session):
     assert len(re.findall(r"<li><code>[0-9a-f]{6}-[0-9a-f]{6}</code></li>", html)) == 10
     assert response.headers["Cache-Control"] == "no-store"
     assert client.get("/account/").status_code == 200
-    session.refresh(user)
-    assert user.mfa_enabled and user.mfa_secret
+    with app.app_context():
+        session.refresh(user)
+        assert user.mfa_enabled and user.mfa_secret == secret
 
 
 def test_wrong_setup_code_keeps_the_same_secret_and_says_so(client, session):
@@ -57,17 +58,19 @@ def test_wrong_setup_code_keeps_the_same_secret_and_says_so(client, session):
     assert f'<code class="portal-secret">{secret}</code>' in response.get_data(as_text=True)
 
 
-def _enrolled(session, role=Role.MODERATOR):
-    user = make_user(session, role)
-    secret = mfa.new_secret()
-    assert mfa.enable(session, user=user, secret=secret, code=pyotp.TOTP(secret).now())
-    user.mfa_last_timestep = 0  # as if the enrolment code was long ago
-    session.flush()
+def _enrolled(app, session, role=Role.MODERATOR):
+    """Encrypted columns are written inside an app context (the keys belong to the app)."""
+    with app.app_context():
+        user = make_user(session, role)
+        secret = mfa.new_secret()
+        assert mfa.enable(session, user=user, secret=secret, code=pyotp.TOTP(secret).now())
+        user.mfa_last_timestep = 0  # as if the enrolment code was long ago
+        session.flush()
     return user, secret
 
 
-def test_enrolled_staff_sign_in_with_a_code(client, session):
-    user, secret = _enrolled(session)
+def test_enrolled_staff_sign_in_with_a_code(app, client, session):
+    user, secret = _enrolled(app, session)
     assert _password_step(client, user, "?next=/account/").location == "/account/two-factor"
     assert client.get("/account/").status_code == 302
     response = client.submit("/account/two-factor", {"code": pyotp.TOTP(secret).now()})
@@ -75,8 +78,8 @@ def test_enrolled_staff_sign_in_with_a_code(client, session):
     assert client.get("/account/").status_code == 200
 
 
-def test_a_code_cannot_be_used_twice(client, session):
-    user, secret = _enrolled(session)
+def test_a_code_cannot_be_used_twice(app, client, session):
+    user, secret = _enrolled(app, session)
     code = pyotp.TOTP(secret).now()
     _password_step(client, user)
     assert client.submit("/account/two-factor", {"code": code}).status_code == 302
@@ -87,10 +90,11 @@ def test_a_code_cannot_be_used_twice(client, session):
     assert "The security code is not right" in response.get_data(as_text=True)
 
 
-def test_recovery_code_works_once(client, session):
-    user, _secret = _enrolled(session)
-    codes = mfa.new_recovery_codes(session, user=user)
-    session.flush()
+def test_recovery_code_works_once(app, client, session):
+    user, _secret = _enrolled(app, session)
+    with app.app_context():
+        codes = mfa.new_recovery_codes(session, user=user)
+        session.flush()
     _password_step(client, user)
     assert client.submit("/account/two-factor/recovery", {"recovery_code": codes[0].upper()}
                          ).status_code == 302
@@ -105,19 +109,20 @@ def test_second_factor_page_without_a_password_step_goes_to_sign_in(client):
     assert client.get("/account/two-factor/setup").location == "/account/sign-in"
 
 
-def test_residents_sign_in_without_a_second_factor_but_may_turn_it_on(client, session):
+def test_residents_sign_in_without_a_second_factor_but_may_turn_it_on(app, client, session):
     user = make_user(session, Role.RESIDENT)
     assert _password_step(client, user).location == "/"
     page = client.page("/account/")
     assert "Authenticator app" in page.text and "Off" in page.text
     secret = _enrol(client)
     client.submit("/account/two-factor/setup", {"code": pyotp.TOTP(secret).now()})
-    session.refresh(user)
-    assert user.mfa_enabled
+    with app.app_context():
+        session.refresh(user)
+        assert user.mfa_enabled
 
 
-def test_guessing_codes_is_throttled(client, session):
-    user, _secret = _enrolled(session)
+def test_guessing_codes_is_throttled(app, client, session):
+    user, _secret = _enrolled(app, session)
     _password_step(client, user)
     statuses = [client.submit("/account/two-factor", {"code": "123456"}).status_code
                 for _ in range(11)]

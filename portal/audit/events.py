@@ -1,0 +1,156 @@
+"""Audit event types, the detail keys each must carry, and the reasons for an access.
+
+Details hold facts about an event (which role, which fields, how many results), never the
+content of a record and never names or email addresses: rows carry ids, and whoever reads the
+log looks the ids up. ``check(event, ...)`` raises ``AuditError`` on a missing or unknown key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+MAX_DETAIL_TEXT = 200
+
+
+class AuditError(ValueError):
+    """An audit event that does not follow its type's rules."""
+
+
+class EventType(StrEnum):
+    # Security events (written by the accounts area)
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    SESSIONS_REVOKED = "sessions_revoked"
+    MFA_ENABLED = "mfa_enabled"
+    MFA_DISABLED = "mfa_disabled"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105  # nosec B105: an event name, not a password
+    EMAIL_CHANGED = "email_changed"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105  # nosec B105: an event name, not a password
+    PASSWORD_RESET = "password_reset"  # noqa: S105  # nosec B105: an event name, not a password
+    EMAIL_VERIFIED = "email_verified"
+    ROLES_CHANGED = "roles_changed"
+    ACCOUNT_DISABLED = "account_disabled"
+    # Access to a person's records, and their data-protection rights
+    RECORD_VIEWED = "record_viewed"
+    RECORD_CHANGED = "record_changed"
+    AUDIT_SEARCHED = "audit_searched"
+    DATA_EXPORTED = "data_exported"
+    ACCOUNT_DELETED = "account_deleted"
+
+
+class AccessReason(StrEnum):
+    """Why someone was allowed to see or change a person's record."""
+
+    OWNER = "owner"
+    CARE_TEAM = "care_team"
+    PROXY = "proxy"
+    ADMIN = "admin"
+
+
+class RecordType(StrEnum):
+    """Kinds of a person's sensitive record (``target_type`` of access events)."""
+
+    PERSONAL_DETAILS = "personal_details"
+    AUDIT_LOG = "audit_log"
+    ACCOUNT = "account"
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    required: frozenset[str] = field(default_factory=frozenset)
+    optional: frozenset[str] = field(default_factory=frozenset)
+    needs_subject: bool = False  # whose record or account: subject_id must be given
+    needs_reason: bool = False   # an access to a record says why it was allowed
+    needs_target: bool = False   # target_type must be given
+
+
+def _spec(required: str = "", optional: str = "", **flags: bool) -> EventSpec:
+    return EventSpec(frozenset(required.split()), frozenset(optional.split()), **flags)
+
+
+_ACCOUNT = {"needs_subject": True}
+_ACCESS = {"needs_subject": True, "needs_reason": True, "needs_target": True}
+
+SPECS: Mapping[EventType, EventSpec] = {
+    # subject_id: whose account. actor_id: who did it (None when nobody is signed in).
+    EventType.SIGN_IN: _spec(optional="mfa method", **_ACCOUNT),
+    # cause: bad_credentials | inactive | mfa | throttled (never the email typed).
+    EventType.SIGN_IN_FAILED: _spec("cause", "attempts"),
+    EventType.SIGN_OUT: _spec(**_ACCOUNT),
+    # cause: sign_out_everywhere | password_changed | password_reset | account_disabled | ...
+    EventType.SESSIONS_REVOKED: _spec("cause", **_ACCOUNT),
+    EventType.MFA_ENABLED: _spec(optional="method", **_ACCOUNT),
+    EventType.MFA_DISABLED: _spec(optional="method", **_ACCOUNT),
+    EventType.RECOVERY_CODE_USED: _spec("remaining", **_ACCOUNT),
+    EventType.PASSWORD_CHANGED: _spec(**_ACCOUNT),
+    EventType.EMAIL_CHANGED: _spec(optional="verified", **_ACCOUNT),
+    EventType.PASSWORD_RESET_REQUESTED: _spec(optional="known", **_ACCOUNT),
+    EventType.PASSWORD_RESET: _spec(**_ACCOUNT),
+    EventType.EMAIL_VERIFIED: _spec(**_ACCOUNT),
+    # added/removed: lists of role values.
+    EventType.ROLES_CHANGED: _spec("added removed", **_ACCOUNT),
+    EventType.ACCOUNT_DISABLED: _spec(**_ACCOUNT),
+    # viewer_roles: the viewer's role values at the time (the page shows them later).
+    EventType.RECORD_VIEWED: _spec("viewer_roles", **_ACCESS),
+    # fields: names of the fields changed, never their values.
+    EventType.RECORD_CHANGED: _spec("viewer_roles fields", **_ACCESS),
+    # filters: the search's filters (ids, type, dates); results: how many rows matched.
+    EventType.AUDIT_SEARCHED: _spec("filters results viewer_roles"),
+    # format: json | html
+    EventType.DATA_EXPORTED: _spec("format", **_ACCESS),
+    # erased: names of the parts erased.
+    EventType.ACCOUNT_DELETED: _spec("erased", **_ACCESS),
+}
+
+# Events that are an access, by someone, to a person's records: shown on "who has looked".
+ACCESS_EVENTS = frozenset({EventType.RECORD_VIEWED, EventType.RECORD_CHANGED,
+                           EventType.AUDIT_SEARCHED, EventType.DATA_EXPORTED})
+
+
+def _check_value(key: str, value: Any, depth: int = 0) -> None:
+    if value is None or isinstance(value, bool | int):
+        return
+    if isinstance(value, str):
+        if len(value) > MAX_DETAIL_TEXT:
+            raise AuditError(f"audit detail {key!r} is too long to be a fact (content?)")
+        return
+    if depth == 0 and isinstance(value, list | tuple):
+        for item in value:
+            _check_value(key, item, depth + 1)
+        return
+    if depth == 0 and isinstance(value, dict):
+        for name, item in value.items():
+            if not isinstance(name, str):
+                raise AuditError(f"audit detail {key!r} has a non-text key")
+            _check_value(key, item, depth + 1)
+        return
+    raise AuditError(f"audit detail {key!r} must be text, a number, a flag, or a flat list/map")
+
+
+def check(event: EventType, details: Mapping[str, Any], *, subject_id: int | None,
+          reason: AccessReason | None, target_type: str | None) -> None:
+    """Raise ``AuditError`` unless the event carries exactly what its type requires."""
+    if not isinstance(event, EventType):
+        raise AuditError(f"{event!r} is not an audit event type")
+    spec = SPECS[event]
+    missing = spec.required - details.keys()
+    unknown = details.keys() - spec.required - spec.optional
+    if missing:
+        raise AuditError(f"{event.value} needs detail keys: {', '.join(sorted(missing))}")
+    if unknown:
+        raise AuditError(f"{event.value} does not take detail keys: {', '.join(sorted(unknown))}")
+    if spec.needs_subject and subject_id is None:
+        raise AuditError(f"{event.value} needs subject_id (whose record or account)")
+    if spec.needs_reason and reason is None:
+        raise AuditError(f"{event.value} needs a reason")
+    if reason is not None and not isinstance(reason, AccessReason):
+        raise AuditError(f"{reason!r} is not an access reason")
+    if spec.needs_target and not target_type:
+        raise AuditError(f"{event.value} needs target_type")
+    for key, value in details.items():
+        _check_value(key, value)

@@ -1,0 +1,159 @@
+"""Audit entries for people to read: labels, names looked up from ids, roles at the time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.audit.events import AccessReason, EventType, RecordType
+from portal.audit.models import AuditEvent
+from portal.authz import Role
+
+EVENT_LABELS = {
+    EventType.SIGN_IN: _l("Signed in"),
+    EventType.SIGN_IN_FAILED: _l("Failed to sign in"),
+    EventType.SIGN_OUT: _l("Signed out"),
+    EventType.SESSIONS_REVOKED: _l("Signed out everywhere"),
+    EventType.MFA_ENABLED: _l("Turned on two-factor authentication"),
+    EventType.MFA_DISABLED: _l("Turned off two-factor authentication"),
+    EventType.RECOVERY_CODE_USED: _l("Used a recovery code"),
+    EventType.PASSWORD_CHANGED: _l("Changed password"),
+    EventType.EMAIL_CHANGED: _l("Changed email address"),
+    EventType.PASSWORD_RESET_REQUESTED: _l("Asked to reset password"),
+    EventType.PASSWORD_RESET: _l("Reset password"),
+    EventType.EMAIL_VERIFIED: _l("Confirmed email address"),
+    EventType.ROLES_CHANGED: _l("Changed roles"),
+    EventType.ACCOUNT_DISABLED: _l("Disabled account"),
+    EventType.RECORD_VIEWED: _l("Looked at a record"),
+    EventType.RECORD_CHANGED: _l("Changed a record"),
+    EventType.AUDIT_SEARCHED: _l("Searched the audit log"),
+    EventType.DATA_EXPORTED: _l("Downloaded their data"),
+    EventType.ACCOUNT_DELETED: _l("Deleted account"),
+}
+
+REASON_LABELS = {
+    AccessReason.OWNER: _l("You"),
+    AccessReason.CARE_TEAM: _l("Member of your care team"),
+    AccessReason.PROXY: _l("Someone you allowed to act for you"),
+    AccessReason.ADMIN: _l("Administrator managing accounts"),
+}
+
+# What an access did, as the person whose record it is reads it.
+ACCESS_LABELS = {
+    (EventType.RECORD_VIEWED, RecordType.PERSONAL_DETAILS): _l("Looked at your personal details"),
+    (EventType.RECORD_CHANGED, RecordType.PERSONAL_DETAILS): _l("Changed your personal details"),
+    (EventType.AUDIT_SEARCHED, RecordType.AUDIT_LOG):
+        _l("Searched the record of activity on your account"),
+    (EventType.DATA_EXPORTED, RecordType.ACCOUNT): _l("Downloaded a copy of your data"),
+}
+
+UNKNOWN_PERSON = _l("Unknown person")
+NOBODY = _l("Nobody signed in")
+
+
+def names_for(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names of the accounts with these ids, in one query."""
+    from portal.accounts.models import User
+
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {row.id: row.display_name for row in rows}
+
+
+def _enum(kind: type[Any], value: str | None) -> Any:
+    try:
+        return kind(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def role_labels(values: Iterable[str]) -> list[str]:
+    return [str(role.label) if (role := _enum(Role, v)) else v for v in values]
+
+
+def event_label(value: str) -> str:
+    event = _enum(EventType, value)
+    return str(EVENT_LABELS[event]) if event else value
+
+
+def reason_label(value: str | None) -> str:
+    reason = _enum(AccessReason, value)
+    return str(REASON_LABELS[reason]) if reason else ""
+
+
+def _person(names: dict[int, str], person_id: int | None) -> str:
+    if person_id is None:
+        return str(NOBODY)
+    return names.get(person_id, str(UNKNOWN_PERSON))
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    when: datetime
+    who: str
+    roles: list[str]
+    why: str
+    what: str
+
+
+def describe_accesses(session: Session, entries: list[AuditEvent]) -> list[AccessEntry]:
+    names = names_for(session, (e.actor_id for e in entries))
+    described = []
+    for e in entries:
+        key = (_enum(EventType, e.event_type), _enum(RecordType, e.target_type))
+        described.append(AccessEntry(
+            when=e.created_at,
+            who=_person(names, e.actor_id),
+            roles=role_labels((e.details or {}).get("viewer_roles", [])),
+            why=reason_label(e.reason),
+            what=str(ACCESS_LABELS.get(key, event_label(e.event_type))),
+        ))
+    return described
+
+
+@dataclass(frozen=True)
+class AdminEntry:
+    id: int
+    when: datetime
+    event: str
+    actor: str
+    subject: str
+    target: str
+    reason: str
+    details: list[tuple[str, str]]
+
+
+def _labelled(names: dict[int, str], person_id: int | None) -> str:
+    return _person(names, person_id) + (f" (#{person_id})" if person_id is not None else "")
+
+
+def _detail_text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in sorted(value.items()) if v is not None)
+    return str(value)
+
+
+def describe_for_admin(session: Session, entries: list[AuditEvent]) -> list[AdminEntry]:
+    names = names_for(session, [e.actor_id for e in entries] + [e.subject_id for e in entries])
+    return [
+        AdminEntry(
+            id=e.id, when=e.created_at, event=event_label(e.event_type),
+            actor=_labelled(names, e.actor_id),
+            subject=_labelled(names, e.subject_id) if e.subject_id is not None else "",
+            target=" ".join(filter(None, (e.target_type, f"#{e.target_id}" if e.target_id
+                                          else None))),
+            reason=reason_label(e.reason),
+            details=[(k, _detail_text(v)) for k, v in sorted((e.details or {}).items())],
+        )
+        for e in entries
+    ]

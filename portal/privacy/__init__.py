@@ -1,0 +1,1 @@
+"""Data-protection rights: a copy of everything held about a person, and erasure."""

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.accounts.models import User
+from portal.authz import Permission, requires, signed_in
+from portal.extensions import db
+from portal.profile import services
+from portal.profile.forms import PersonalDetailsForm, initial_data
+from portal.profile.policies import can_view_personal_details
+
+bp = Blueprint("profile", __name__)
+
+
+@bp.app_template_filter("nhs_number")
+def _nhs_number_filter(digits: str | None) -> str:
+    return services.format_nhs_number(digits)
+
+
+@bp.route("/account/details")
+@signed_in
+def details() -> str:
+    record = services.view_details(db.session, person=current_user, by=current_user)
+    return render_template("profile/details.html", details=record)
+
+
+@bp.route("/account/details/edit", methods=["GET", "POST"])
+@signed_in
+def edit() -> str | Response:
+    current = services.details_of(db.session, current_user)
+    form = PersonalDetailsForm(data=initial_data(current))
+    if form.validate_on_submit():
+        services.update_details(db.session, person=current_user, values=form.cleaned(),
+                                by=current_user)
+        db.session.commit()
+        flash(_("Your details have been saved."), "success")
+        return redirect(url_for("profile.details"))
+    return render_template("profile/edit.html", form=form)
+
+
+@bp.route("/admin/users/<int:user_id>/details")
+@requires(Permission.ADMIN_USERS_MANAGE)
+def person_details(user_id: int) -> str:
+    person = db.session.get(User, user_id) or abort(404)
+    if can_view_personal_details(current_user, person) is None:
+        abort(404)
+    record = services.view_details(db.session, person=person, by=current_user)
+    db.session.commit()
+    return render_template("profile/person_details.html", person=person, details=record)

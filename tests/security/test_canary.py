@@ -1,0 +1,284 @@
+"""Canary: sensitive values never reach the disk, the logs or a URL in plain text.
+
+Unique marker values are written into every encrypted field through the real pages, the
+journeys that read them are run (the person's own pages, an administrator's view, both copies
+of "your data", the audit pages), and then the raw database (the SQLite file and its WAL, or
+every row of every table on PostgreSQL as text), the search index, the captured log output,
+every email, and every URL requested or redirected to are searched for the markers.
+
+Besides the markers, every value found (decrypted) in any encrypted column after the journeys
+is searched for too, so values the portal makes itself (a TOTP secret, say) are covered.
+
+Adding a sensitive field: make it ``EncryptedText`` (portal/crypto.py), then add it to
+``MARKERS`` below and make ``_write_markers`` (or a new journey) put the marker in through
+its page; a value the portal generates goes in ``SERVER_GENERATED`` instead, and a journey
+must still create one. ``test_every_encrypted_column_has_a_canary`` fails until you do, and
+the main test fails if the journeys leave any encrypted column empty.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import secrets
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+
+from portal import create_app, migrate
+from portal.authz import Role
+from portal.crypto import encrypted_columns
+from portal.db import Base, Database, build_engine
+from portal.profile.services import format_nhs_number, is_valid_nhs_number
+from tests.conftest import Client, app_overrides
+from tests.helpers.database import BACKENDS, throwaway_database
+from tests.helpers.factories import make_user
+
+RNG = random.SystemRandom()
+
+
+def _nhs_number() -> str:
+    while True:
+        digits = "".join(RNG.choice("0123456789") for _ in range(9))
+        for last in "0123456789":
+            if is_valid_nhs_number(digits + last):
+                return digits + last
+
+
+BIRTH = date(RNG.randint(1901, 1929), RNG.randint(1, 12), RNG.randint(1, 28))
+PHONE_DIGITS = "07700" + "".join(RNG.choice("0123456789") for _ in range(6))
+POSTCODE = f"YY{RNG.randint(1, 9)} {RNG.randint(1, 9)}{RNG.choice('ABDEFGHJLNPQRSTUWXYZ')}" \
+           f"{RNG.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+
+# (table, column) -> the value the journey writes. Every one is unique to this run.
+MARKERS: dict[tuple[str, str], str] = {
+    ("personal_details", "nhs_number"): _nhs_number(),
+    ("personal_details", "date_of_birth"): BIRTH.isoformat(),
+    ("personal_details", "phone"): PHONE_DIGITS,
+    ("personal_details", "address_line_1"): f"CANARY{secrets.token_hex(6).upper()} Lane",
+    ("personal_details", "address_line_2"): f"CANARY{secrets.token_hex(6).upper()} Court",
+    ("personal_details", "town"): f"Canary{secrets.token_hex(6)}ton",
+    ("personal_details", "postcode"): POSTCODE,
+}
+
+
+# Encrypted columns whose values the portal generates (no marker can be typed in): their
+# values are read back, decrypted, after the journeys and searched for like the markers.
+SERVER_GENERATED: set[tuple[str, str]] = {("user_account", "mfa_secret")}
+SHORTEST_NEEDLE = 8
+
+
+def _forms_of(marker: str) -> set[str]:
+    """The ways a marker could be written out (as stored, as shown, as typed)."""
+    forms = {marker}
+    if marker == MARKERS[("personal_details", "nhs_number")]:
+        forms.add(format_nhs_number(marker))
+    if marker == BIRTH.isoformat():
+        forms |= {BIRTH.strftime("%d/%m/%Y"), f"{BIRTH.day} {BIRTH:%B %Y}"}
+    if marker == POSTCODE:
+        forms.add(POSTCODE.replace(" ", ""))
+    return forms
+
+
+ALL_FORMS = sorted({form for marker in MARKERS.values() for form in _forms_of(marker)})
+
+
+def _write_markers(client: Client) -> None:
+    response = client.submit("/account/details/edit", {
+        "nhs_number": MARKERS[("personal_details", "nhs_number")],
+        "dob_day": str(BIRTH.day), "dob_month": str(BIRTH.month), "dob_year": str(BIRTH.year),
+        "phone": MARKERS[("personal_details", "phone")],
+        "address_line_1": MARKERS[("personal_details", "address_line_1")],
+        "address_line_2": MARKERS[("personal_details", "address_line_2")],
+        "town": MARKERS[("personal_details", "town")],
+        "postcode": MARKERS[("personal_details", "postcode")],
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(params=BACKENDS)
+def committed_app(request, tmp_path, smtp_sink) -> Iterator:
+    """A portal on a database of its own, whose transactions really commit to disk."""
+    with throwaway_database(request.param, tmp_path) as url:
+        engine = build_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        app = create_app(app_overrides(url, tmp_path / "index", MAIL_SERVER="127.0.0.1",
+                                       MAIL_PORT=smtp_sink.port))
+        app.test_client_class = Client
+        try:
+            yield app
+        finally:
+            Database.state(app).engine.dispose()
+
+
+def test_every_encrypted_column_has_a_canary():
+    found = {(table.name, column.name) for table, column in encrypted_columns()}
+    assert found == set(MARKERS) | SERVER_GENERATED, (
+        "add a marker (and a journey) for each new encrypted column")
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, date):
+        yield value.isoformat()
+    elif value is not None:
+        yield str(value)
+
+
+def _stored_values(app) -> dict[tuple[str, str], list[str]]:
+    """Every value in every encrypted column, decrypted, as text."""
+    found: dict[tuple[str, str], list[str]] = {}
+    with app.app_context(), Database.state(app).engine.connect() as connection:
+        for table, column in encrypted_columns():
+            rows = connection.execute(select(column).where(column.isnot(None))).scalars()
+            found[(table.name, column.name)] = [s for v in rows for s in _strings(v)]
+    return found
+
+
+def _people(app):
+    with app.app_context():
+        session = Database.state(app).session()
+        resident = make_user(session, Role.RESIDENT, name="Canary Resident")
+        admin = make_user(session, Role.ADMIN, name="Canary Admin")
+        session.commit()
+        return resident, admin
+
+
+def _journeys(app, urls: list[str]) -> dict:
+    resident, admin = _people(app)
+    client: Client = app.test_client()  # type: ignore[assignment]
+
+    def visit(url: str, **kwargs) -> object:
+        response = client.get(url, **kwargs)
+        urls.append(response.request.url)
+        urls.append(response.location or "")
+        return response
+
+    client.sign_in_as(resident)
+    _write_markers(client)
+    _enrol_second_factor(client)
+    # A failed edit re-shows what was typed, and must not log it either.
+    client.submit("/account/details/edit", {"nhs_number": "123",
+                                            "town": MARKERS[("personal_details", "town")]})
+    for url in ("/account/details", "/account/details/edit", "/account/activity",
+                "/account/data", "/account/data/summary"):
+        assert visit(url).status_code == 200, url
+    exported = json.loads(visit("/account/data.json").get_data(as_text=True))
+
+    client.sign_in_as(admin)
+    assert visit(f"/admin/users/{resident.id}/details").status_code == 200
+    searched = client.submit("/admin/audit", {"subject": str(resident.id)},
+                             form_url="/account/details")
+    urls.append(searched.location or "")
+    assert visit(searched.location).status_code == 200
+    return exported
+
+
+def _enrol_second_factor(client: Client) -> None:
+    """The TOTP secret is generated by the portal and shown once: it must be stored encrypted."""
+    import re
+
+    import pyotp
+
+    html = client.get("/account/two-factor/setup").get_data(as_text=True)
+    secret = re.search(r'<code class="portal-secret">([A-Z2-7]+)</code>', html).group(1)
+    response = client.submit("/account/two-factor/setup", {"code": pyotp.TOTP(secret).now()})
+    assert "Save your recovery codes" in response.get_data(as_text=True)
+
+
+def _raw_database_text(app) -> bytes:
+    """Every row of every table, as the database itself renders it to text."""
+    engine = Database.state(app).engine
+    chunks = []
+    with engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            if engine.dialect.name == "postgresql":
+                query = f'SELECT CAST(t AS text) FROM "{table.name}" AS t'
+            else:
+                columns = " || '|' || ".join(f'COALESCE(CAST("{c.name}" AS TEXT), \'\')'
+                                              for c in table.columns)
+                query = f'SELECT {columns} FROM "{table.name}"'
+            chunks.extend(str(row[0]).encode() for row in connection.execute(text(query)))
+    return b"\n".join(chunks)
+
+
+def _sqlite_files(app) -> list[Path]:
+    database = Path(make_url(app.config["DATABASE_URL"]).database or "")
+    return [p for p in (database, Path(f"{database}-wal"), Path(f"{database}-shm")) if p.exists()]
+
+
+def _assert_absent(where: str, haystack: bytes, needles: list[str]) -> None:
+    leaked = [needle for needle in needles if needle.encode() in haystack]
+    assert leaked == [], f"sensitive values in plain text in {where}: {leaked}"
+
+
+def test_sensitive_values_never_appear_in_plain_text(committed_app, smtp_sink):
+    app, urls, capture = committed_app, [], _Capture()
+    loggers = [logging.getLogger(), app.logger, logging.getLogger("sqlalchemy.engine"),
+               logging.getLogger("werkzeug")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(capture)
+        logger.setLevel(logging.INFO)
+    try:
+        exported = _journeys(app, urls)
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(capture)
+            logger.setLevel(level)
+
+    # Positive control: the markers really were stored, and come back decrypted.
+    details = exported["personal_details"]
+    for (_table, column), marker in MARKERS.items():
+        assert details[column] == marker, column
+    assert capture.lines, "the log capture saw nothing: is it attached?"
+    stored = _stored_values(app)
+    empty = sorted(key for key, values in stored.items() if not values)
+    assert empty == [], f"no journey wrote into {empty}"
+    needles = sorted(set(ALL_FORMS) | {
+        value for values in stored.values() for value in values if len(value) >= SHORTEST_NEEDLE})
+
+    _assert_absent("the database's rows", _raw_database_text(app), needles)
+    with Database.state(app).engine.connect() as connection:
+        for table, column in encrypted_columns():
+            raw = connection.execute(text(
+                f'SELECT CAST("{column.name}" AS TEXT) FROM "{table.name}" '
+                f'WHERE "{column.name}" IS NOT NULL')).scalars().all()
+            assert raw and all(value.startswith("gAAAAA") for value in raw), column
+    if Database.state(app).engine.dialect.name == "sqlite":
+        files = _sqlite_files(app)
+        assert any(p.name.endswith("-wal") for p in files), "expected a WAL file to search"
+        for path in files:
+            _assert_absent(path.name, path.read_bytes(), needles)
+    index_dir = Path(app.config["SEARCH_INDEX_DIR"])
+    for path in index_dir.rglob("*") if index_dir.exists() else []:
+        if path.is_file():
+            _assert_absent(f"search index {path.name}", path.read_bytes(), needles)
+    _assert_absent("the log output", "\n".join(capture.lines).encode(), needles)
+    _assert_absent("the URLs requested", "\n".join(urls).encode(), needles)
+    _assert_absent("email", b"\n".join(m.as_bytes() for m in smtp_sink.messages), needles)
+
+    # And once more after the WAL is folded into the database file.
+    Database.state(app).engine.dispose()
+    for path in _sqlite_files(app) if Database.state(app).engine.dialect.name == "sqlite" else []:
+        _assert_absent(f"{path.name} after checkpoint", path.read_bytes(), needles)
