@@ -23,7 +23,7 @@ from portal.places.models import Locality
 LOCALITIES_FILE = Path(__file__).resolve().parent / "directory" / "data" / "localities.json"
 DEMO_PASSWORD = "demo-password-2026"  # nosec B105 - development demo only, printed by `flask demo`
 # Staff must use a second factor: demo staff share this authenticator key (development only).
-DEMO_TOTP_SECRET = "DEMOPORTALTOTPKEYDEMOPORTAL2026AA"  # nosec B105 - development demo only
+DEMO_TOTP_SECRET = "DEMOPORTALTOTPKEYSECRETFORDEMOS2"  # nosec B105 - development demo only
 
 
 @dataclass(frozen=True)
@@ -111,4 +111,8 @@ def load(session: Session) -> list[DemoAccount]:
                 user.mfa_secret = DEMO_TOTP_SECRET
                 user.mfa_enabled_at = utcnow()
         accounts_made.append(DemoAccount(role.value, email, DEMO_PASSWORD))
+    session.flush()
+    from portal.content.demo import load_demo as load_guidance
+
+    load_guidance(session)  # the starter guidance library, approved
     return accounts_made

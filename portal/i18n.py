@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -26,7 +26,12 @@ LANGUAGES: dict[str, Language] = {
 
 
 def select_locale() -> str:
-    """Chosen language: explicit choice (cookie), then account setting, then the browser."""
+    """Chosen language: explicit choice (cookie), then account setting, then the browser.
+
+    Outside a request (CLI commands, emails sent by jobs) it is English.
+    """
+    if not has_request_context():
+        return "en"
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -83,6 +83,7 @@ def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
     page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/account/sign-in" not in url)
     if "/account/two-factor" in page.url:
         import pyotp
 

@@ -20,7 +20,7 @@ def test_register_sign_out_sign_in_switch_to_arabic_and_sign_out(page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
     expect(page.get_by_text("Margaret Example")).to_be_visible()
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
 
     sign_in(page, "margaret@example.com", "tea by the harbour")
@@ -45,8 +45,12 @@ def test_register_with_empty_form_shows_error_summary_and_focuses_it(page):
     expect(page.get_by_label("Your name")).to_be_focused()
 
 
-PUBLIC_PAGES = ["/", "/account/sign-in", "/account/register", "/accessibility", "/no-such-page"]
-ADMIN_PAGES = ["/account/", "/admin/users", "/admin/users/1"]
+PUBLIC_PAGES = ["/", "/account/sign-in", "/account/register", "/accessibility", "/no-such-page",
+                "/account/password-reset", "/account/password-reset/expired-token"]
+RESIDENT_PAGES = ["/account/", "/account/details", "/account/details/edit", "/account/activity",
+                  "/account/data", "/account/data/summary", "/account/password", "/account/email",
+                  "/account/two-factor/setup", "/account/delete"]
+ADMIN_PAGES = ["/admin/users", "/admin/users/1", "/admin/users/1/details", "/admin/audit"]
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -60,11 +64,34 @@ def test_every_page_has_no_axe_violations(page, language):
     page.locator("form button[type=submit]").last.click()
     found["/account/register (errors)"] = axe_violations(page)
 
+    sign_in(page, "resident@demo.portal.test", DEMO_PASSWORD)
+    for path in RESIDENT_PAGES:
+        page.goto(path)
+        found[path] = axe_violations(page)
+    page.locator("button.nhsuk-header__account-button").click()
+
     sign_in(page, "admin@demo.portal.test", DEMO_PASSWORD)
     for path in ADMIN_PAGES:
         page.goto(path)
         found[path] = axe_violations(page)
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_care_worker_signs_in_with_the_authenticator_code(page):
+    import pyotp
+
+    from portal.demo import DEMO_TOTP_SECRET
+
+    page.goto("/account/sign-in")
+    page.get_by_label("Email address").fill("careworker@demo.portal.test")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+    page.get_by_label("Security code").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("You are signed in.")).to_be_visible()
+    page.goto("/account/")
+    expect(page.get_by_text("Torquay Community Care Team (demo)")).to_be_visible()
 
 
 def test_pages_fit_a_phone_screen_without_sideways_scrolling(page):
