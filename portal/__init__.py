@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Flask
+from sqlalchemy.exc import OperationalError
 
 from portal import cli, errors, i18n, logging, security
 from portal.config import flask_config, read_settings
@@ -111,7 +112,11 @@ def _init_login(app: Flask) -> None:
         if user is None or not user.is_active:
             return None
         problem = sessions.check(db.session, user=user, token=signin.current_token())
-        db.session.commit()
+        try:
+            db.session.commit()
+        except OperationalError:
+            # Recording activity is best effort: a busy database must not fail the page.
+            db.session.rollback()
         if problem is not None:
             session.clear()
             if problem == "idle":

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from flask.globals import app_ctx
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
@@ -62,7 +62,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A deferred transaction that reads and then writes fails at once ("database is
+        # locked") if another writer committed in between; the busy timeout cannot help.
+        # Requests that change things take the write lock up front and queue for it instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_writes() else "BEGIN")
+
+
+def _request_writes() -> bool:
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
 def build_engine(url: str) -> Engine:

@@ -17,6 +17,8 @@ from portal.accounts.tokens import reset_token
 from portal.authz import Role
 from portal.authz.decorators import AccessRule
 from tests.helpers.factories import (
+    make_content_item,
+    make_content_version,
     make_problem_report,
     make_revision,
     make_service,
@@ -47,6 +49,9 @@ PUBLIC_ENDPOINTS = {
     "accounts.verify_email",
     # Shown after an account is deleted (and its session ended): says what was kept and why.
     "privacy.deleted",
+    # The directory: searching published listings and reading one.
+    "directory.search",
+    "directory.service",
     # "Report a problem with this listing": anyone may tell us a published listing is wrong.
     "moderation.report_problem",
     "moderation.report_sent",
@@ -63,6 +68,17 @@ PUBLIC_ENDPOINTS = {
     "api.taxonomy_term",
     "api.service_at_locations",
     "api.service_at_location",
+    # Health guidance: approved, in-date pages and their video and captions files (drafts'
+    # files only for authors and approvers); anonymous "Was this helpful?" feedback.
+    "content.library",
+    "content.topic",
+    "content.condition",
+    "content.search",
+    "content.item",
+    "content.watch",
+    "content.easy_read",
+    "content.feedback",
+    "content.media_file",
 }
 
 # For each URL argument: how to make a value that belongs to someone other than the persona.
@@ -80,6 +96,18 @@ OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
     "service_at_location_id": lambda session: make_service_at_location(session).id,
     "taxonomy_id": lambda session: make_taxonomy(session).id,
     "taxonomy_term_id": lambda session: make_taxonomy_term(session).id,
+    # Guidance: a live page with another author's draft waiting for approval, that draft, and
+    # the draft's own captions file (not public: only authors and approvers may fetch it).
+    "item_slug": lambda session: make_content_item(session, draft=True).slug,
+    "content_version_id": lambda session: make_content_version(
+        session, status="submitted", captions="WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nDraft.\n",
+        author=make_user(session, Role.AUTHOR, name="Another author")).id,
+    "media_ref": lambda session: make_content_version(
+        session, status="submitted", video=None,
+        captions="WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nA draft's captions.\n",
+    ).captions_sha256 + ".vtt",
+    "topic": lambda session: "staying-well",
+    "condition": lambda session: "copd",
 }
 
 PERSONAS = [None, *Role]

@@ -1,0 +1,384 @@
+"""Changes to listings through moderation. Each function is one transaction's worth of work;
+the caller commits. Notices go out after the commit (``portal.moderation.notices``).
+
+Nothing here touches a published listing except ``publish`` and ``confirm_still_correct``:
+an editor's change is a pending ``ServiceRevision`` until a moderator decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.accounts.models import User
+from portal.db import utcnow
+from portal.directory.models import Organisation, Service, new_uuid
+from portal.moderation import notices, queries
+from portal.moderation.models import (
+    ProblemReport,
+    ReportStatus,
+    RevisionStatus,
+    ServiceRevision,
+    StaleReminder,
+)
+from portal.moderation.policies import is_stale, today
+from portal.moderation.snapshot import Snapshot, apply, normalise, snapshot
+
+DUPLICATE_WINDOW = timedelta(minutes=10)
+REMIND_EVERY_DAYS = 30
+
+
+class ModerationError(Exception):
+    """A change that cannot be made as asked."""
+
+
+class NotPending(ModerationError):
+    """The revision has already been decided (or its listing has gone)."""
+
+
+class DecisionConflict(ModerationError):
+    """The listing or revision changed while the moderator was looking at it."""
+
+
+@dataclass
+class EditConflict(ModerationError):
+    """Someone else got there first: the listing moved on, or their change is waiting."""
+
+    service: Service
+    current: Snapshot  # what the editor's version competes with
+    current_revision: ServiceRevision | None  # the newest other waiting revision, if any
+    others: list[ServiceRevision] = field(default_factory=list)
+
+    @property
+    def replaces(self) -> int | None:
+        return max((r.id for r in self.others), default=None)
+
+
+@dataclass(frozen=True)
+class EditStart:
+    """What the editor form starts from."""
+
+    data: Snapshot
+    base_version: int | None
+    replaces: int | None = None
+    note: str | None = None
+    own: ServiceRevision | None = None
+
+
+# Editors ----------------------------------------------------------------------------------
+
+def edit_start(session: Session, *, service: Service, by: Any,
+               start_from: ServiceRevision | None = None, fresh: bool = False) -> EditStart:
+    """The editor's own waiting revision if they have one, else the published listing;
+    ``start_from``: another waiting revision (build on it) or a published one (restore it);
+    ``fresh``: the published listing as it is now, even if the editor has a waiting change."""
+    if fresh:
+        return EditStart(snapshot(service), service.version)
+    if start_from is not None and start_from.status is RevisionStatus.PENDING:
+        return EditStart(dict(start_from.data), service.version, replaces=start_from.id)
+    if start_from is not None:
+        return EditStart(dict(start_from.data), service.version)
+    own = queries.own_pending(session, service.id, by.id)
+    if own is not None:
+        return EditStart(dict(own.data), own.base_version, note=own.note, own=own)
+    return EditStart(snapshot(service), service.version)
+
+
+def submit_revision(session: Session, *, organisation: Organisation, service: Service | None,
+                    data: Snapshot, base_version: int | None, replaces: int | None,
+                    note: str | None, by: Any) -> ServiceRevision:
+    """Save an editor's change as a waiting revision (their own waiting one is updated).
+
+    Raises ``EditConflict`` when the listing changed since ``base_version`` or another
+    person's change is waiting that the editor has not seen (ids above ``replaces``).
+    Waiting changes the editor has seen and chosen to replace are superseded.
+    """
+    data = normalise(data)
+    if service is None:
+        return _new_listing(session, organisation=organisation, data=data, note=note, by=by)
+    _lock(session, service)
+    pending = queries.pending_for(session, service.id)
+    others = [r for r in pending if r.author_id != by.id]
+    unseen = [r for r in others if replaces is None or r.id > replaces]
+    if base_version != service.version or unseen:
+        newest = others[-1] if others else None
+        raise EditConflict(service=service, current=dict(newest.data) if newest else snapshot(service),
+                           current_revision=newest, others=others)
+    for other in others:
+        _supersede(session, other, service=service, by=by)
+    own = next((r for r in pending if r.author_id == by.id), None)
+    if own is None:
+        own = ServiceRevision(service_id=service.id, organisation_id=service.organisation_id,
+                              author_id=by.id)
+        session.add(own)
+    own.data, own.base_version, own.note = data, base_version, note
+    _flush(session)
+    return own
+
+
+def update_draft(session: Session, *, revision: ServiceRevision, data: Snapshot,
+                 note: str | None, by: Any) -> ServiceRevision:
+    """Change one's own waiting new listing."""
+    if revision.status is not RevisionStatus.PENDING or revision.author_id != by.id:
+        raise NotPending(revision.id)
+    revision.data, revision.note = normalise(data), note
+    _flush(session)
+    return revision
+
+
+def _new_listing(session: Session, *, organisation: Organisation, data: Snapshot,
+                 note: str | None, by: Any) -> ServiceRevision:
+    # A double-clicked submit sends the same listing twice: keep the first.
+    since = utcnow() - DUPLICATE_WINDOW
+    recent = session.scalars(select(ServiceRevision).where(
+        ServiceRevision.organisation_id == organisation.id, ServiceRevision.service_id.is_(None),
+        ServiceRevision.author_id == by.id, ServiceRevision.status == RevisionStatus.PENDING,
+        ServiceRevision.created_at >= since))
+    for revision in recent:
+        if normalise(revision.data) == data and (revision.note or None) == (note or None):
+            return revision
+    revision = ServiceRevision(organisation_id=organisation.id, author_id=by.id, data=data,
+                               note=note)
+    session.add(revision)
+    session.flush()
+    return revision
+
+
+def _supersede(session: Session, revision: ServiceRevision, *, service: Service, by: Any) -> None:
+    revision.status = RevisionStatus.SUPERSEDED
+    revision.decided_at, revision.decided_by_id = utcnow(), by.id
+    author = session.get(User, revision.author_id) if revision.author_id else None
+    if author is not None and author.is_active:
+        notices.queue(session, notices.Notice(
+            to=author.email, subject=_("Your change to a listing has been replaced"),
+            template="moderation_superseded",
+            context={"listing": service.name, "link": _link("moderation.editor_revision",
+                                                             revision_id=revision.id)}))
+
+
+def confirm_still_correct(session: Session, *, service: Service, by: Any,
+                          on: date | None = None) -> None:
+    """The editor says the published listing is still right: it is checked as of today.
+
+    Nothing an editor wrote changes, so no moderation is needed. The version moves on (the
+    row changed); waiting revisions based on the old version are moved on with it, since
+    nothing they were based on changed.
+    """
+    old_version = service.version
+    service.last_checked_on = on or today()
+    _flush(session)
+    for revision in queries.pending_for(session, service.id):
+        if revision.base_version == old_version:
+            revision.base_version = service.version
+    _flush(session)
+
+
+# Moderators -------------------------------------------------------------------------------
+
+def publish(session: Session, *, revision: ServiceRevision, expected_version: int | None,
+            reason: str | None, by: Any, on: date | None = None) -> Service:
+    """Apply a waiting revision to the listing (creating it for a new listing)."""
+    if revision.status is not RevisionStatus.PENDING:
+        raise NotPending(revision.id)
+    now = utcnow()
+    if revision.service_id is None:
+        service = Service(id=new_uuid(), organisation_id=revision.organisation_id, published=True)
+        session.add(service)
+    else:
+        found = session.get(Service, revision.service_id)
+        if found is None:
+            raise NotPending(revision.id)
+        service = found
+        _lock(session, service)
+        if service.version != expected_version:
+            raise DecisionConflict(revision.id)
+        _ensure_baseline(session, service)
+    apply(session, service, revision.data)
+    service.last_checked_on = on or today()
+    service.last_modified = now
+    revision.service_id = service.id
+    revision.status = RevisionStatus.PUBLISHED
+    revision.decided_at, revision.decided_by_id = now, by.id
+    revision.decision_reason = reason or None
+    _flush(session)
+    _tell_author(session, revision, service.name, _("Your change to a listing has been published"),
+                 "moderation_published")
+    return service
+
+
+def reject(session: Session, *, revision: ServiceRevision, reason: str, by: Any) -> None:
+    """Send a waiting revision back with a reason the editor will see."""
+    if revision.status is not RevisionStatus.PENDING:
+        raise NotPending(revision.id)
+    revision.status = RevisionStatus.REJECTED
+    revision.decided_at, revision.decided_by_id = utcnow(), by.id
+    revision.decision_reason = reason
+    _flush(session)
+    name = revision.data.get("name") or _("a new listing")
+    _tell_author(session, revision, name, _("Your change to a listing was not published"),
+                 "moderation_rejected")
+
+
+def decide(session: Session, *, revision: ServiceRevision, decision: str, reason: str | None,
+           expected_version: int | None, by: Any) -> None:
+    """A moderator's decision: ``"publish"`` or ``"reject"`` (which needs a reason)."""
+    if decision == "publish":
+        publish(session, revision=revision, expected_version=expected_version, reason=reason, by=by)
+    elif decision == "reject" and reason:
+        reject(session, revision=revision, reason=reason, by=by)
+    else:
+        raise ModerationError(decision)
+
+
+def restore(session: Session, *, revision: ServiceRevision, by: Any) -> ServiceRevision:
+    """A moderator brings back a published version: it waits for review like any change."""
+    service = session.get(Service, revision.service_id) if revision.service_id else None
+    if revision.status is not RevisionStatus.PUBLISHED or service is None:
+        raise NotPending(revision.id)
+    restored = ServiceRevision(
+        service_id=service.id, organisation_id=service.organisation_id, author_id=by.id,
+        base_version=service.version, data=dict(revision.data),
+        note=_("Restores the version published on %(date)s.",
+               date=revision.decided_at.date().isoformat() if revision.decided_at else "?"))
+    session.add(restored)
+    _flush(session)
+    return restored
+
+
+def _ensure_baseline(session: Session, service: Service) -> None:
+    """Listings that came from an import have no history: record how they were first."""
+    if queries.history(session, service.id):
+        return
+    now = utcnow()
+    when = min(_as_utc(service.last_modified or now), now - timedelta(seconds=1))
+    session.add(ServiceRevision(
+        service_id=service.id, organisation_id=service.organisation_id, author_id=None,
+        base_version=service.version, data=snapshot(service), status=RevisionStatus.PUBLISHED,
+        decided_at=when, note=_("The listing before its first reviewed change.")))
+
+
+def _tell_author(session: Session, revision: ServiceRevision, listing: str, subject: str,
+                 template: str) -> None:
+    author = session.get(User, revision.author_id) if revision.author_id else None
+    if author is None or not author.is_active:
+        return
+    notices.queue(session, notices.Notice(
+        to=author.email, subject=subject, template=template,
+        context={"listing": listing,
+                 "link": _link("moderation.editor_revision", revision_id=revision.id)}))
+
+
+# Problem reports --------------------------------------------------------------------------
+
+def report_problem(session: Session, *, service: Service, message: str,
+                   email: str | None) -> ProblemReport:
+    """Anyone tells us a listing is wrong. Editors and moderators are told there is a report."""
+    report = ProblemReport(service_id=service.id, message=message, reporter_email=email or None)
+    session.add(report)
+    session.flush()
+    editors = queries.editors_of(session, service.organisation_id)
+    for person in editors:
+        notices.queue(session, notices.Notice(
+            to=person.email, subject=_("Someone has reported a problem with a listing"),
+            template="moderation_problem_report",
+            context={"listing": service.name, "link": _link("moderation.editor_home")}))
+    editor_ids = {person.id for person in editors}
+    for person in queries.moderators(session):
+        if person.id not in editor_ids:
+            notices.queue(session, notices.Notice(
+                to=person.email, subject=_("Someone has reported a problem with a listing"),
+                template="moderation_problem_report",
+                context={"listing": service.name, "link": _link("moderation.queue")}))
+    return report
+
+
+def resolve_report(session: Session, *, report: ProblemReport, by: Any) -> None:
+    if report.status is ReportStatus.RESOLVED:
+        return
+    report.status = ReportStatus.RESOLVED
+    report.resolved_at, report.resolved_by_id = utcnow(), by.id
+    _flush(session)
+
+
+# Freshness reminders ----------------------------------------------------------------------
+
+@dataclass
+class ReminderCounts:
+    stale: int = 0
+    reminded_listings: int = 0
+    emails: int = 0
+    recently_reminded: int = 0
+    without_editors: int = 0
+
+
+def remind_stale(session: Session, *, on: date | None = None) -> ReminderCounts:
+    """Email the editors of every listing that may be out of date, at most once in 30 days
+    per listing; one email per editor lists all their listings that need a check."""
+    on = on or today()
+    sent_at = datetime.combine(on, time(12), tzinfo=UTC)
+    counts = ReminderCounts()
+    reminders = {row.service_id: row for row in session.scalars(select(StaleReminder))}
+    by_editor: dict[int, tuple[Any, list[str]]] = {}
+    services = session.scalars(select(Service).where(Service.published.is_(True))
+                               .order_by(Service.name, Service.id))
+    for service in services:
+        if not is_stale(service, on):
+            continue
+        counts.stale += 1
+        reminder = reminders.get(service.id)
+        if reminder is not None and (on - _as_utc(reminder.sent_at).date()).days < REMIND_EVERY_DAYS:
+            counts.recently_reminded += 1
+            continue
+        editors = queries.editors_of(session, service.organisation_id)
+        if not editors:
+            counts.without_editors += 1
+            continue
+        for person in editors:
+            by_editor.setdefault(person.id, (person, []))[1].append(service.name)
+        if reminder is None:
+            reminder = StaleReminder(service_id=service.id)
+            session.add(reminder)
+        reminder.sent_at = sent_at
+        counts.reminded_listings += 1
+    for person, listings in by_editor.values():
+        notices.queue(session, notices.Notice(
+            to=person.email, subject=_("Please check your directory listings"),
+            template="moderation_stale", context={"listings": listings,
+                                                  "link": _link("moderation.editor_home")}))
+        counts.emails += 1
+    session.flush()
+    return counts
+
+
+# Helpers ----------------------------------------------------------------------------------
+
+def _lock(session: Session, service: Service) -> None:
+    """Take the listing's row lock (PostgreSQL) and re-read it, so two people changing one
+    listing at the same moment are dealt with one after the other. (SQLite: the request
+    already holds the database's write lock: non-GET requests begin IMMEDIATE, see
+    ``portal.db``.)"""
+    session.execute(select(Service).where(Service.id == service.id).with_for_update()
+                    .execution_options(populate_existing=True))
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as error:
+        raise DecisionConflict(str(error)) from error
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _link(endpoint: str, **values: Any) -> str:
+    return url_for(endpoint, _external=True, **values)
+
