@@ -113,6 +113,8 @@ def load(session: Session) -> list[DemoAccount]:
         accounts_made.append(DemoAccount(role.value, email, DEMO_PASSWORD))
     session.flush()
     from portal.content.demo import load_demo as load_guidance
+    from portal.moderation.demo import load_demo as load_moderation
 
+    load_moderation(session)  # one change waiting for review, one open problem report
     load_guidance(session)  # the starter guidance library, approved
     return accounts_made
