@@ -16,7 +16,11 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @public
 def home() -> str:
-    return render_template("main/home.html")
+    from flask_login import current_user
+
+    from portal.content.queries import recommended_for
+
+    return render_template("main/home.html", recommendations=recommended_for(current_user))
 
 
 @bp.route("/language/<code>")

@@ -1,0 +1,1 @@
+"""Approved self-management guidance and video: the library, its workflow and its pages."""

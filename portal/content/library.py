@@ -1,0 +1,318 @@
+"""The library's file format: ``content/<slug>/index.md`` with YAML front matter, plus the
+video, captions, transcript and Easy Read files it names (``content/README.md``).
+
+``read_library`` parses and validates every item folder strictly; each fault is a
+``Problem`` naming the file and what is wrong. ``write_item`` writes one version back in the
+same format (``content export``); reading what it wrote gives the same content hash.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from portal.content import media, vtt
+from portal.content.vocab import AUDIENCES, CONDITIONS, TOPICS
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Words the guidance pages' own addresses use (/guidance/search ...): never an item's slug.
+RESERVED_SLUGS = frozenset({"search", "settings", "media", "topics", "conditions", "manage",
+                            "approvals"})
+LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+WRITTEN_HERE = "written for this portal"
+MAX_TEXT_BYTES = 200_000
+REQUIRED = ("title", "summary", "topics", "conditions", "audience", "reading_age", "languages",
+            "author", "approver", "approved_on", "version", "review_due", "sources")
+OPTIONAL = ("video", "captions", "transcript", "easy_read")
+KEY_ORDER = (*REQUIRED, *OPTIONAL)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, with dates left as text: they are checked here, with a message to match."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class LibraryItem:
+    """One item folder, parsed and valid."""
+
+    slug: str
+    folder: Path
+    version: int
+    author: str
+    approver: str
+    approved_on: date
+    review_due: date
+    content: dict[str, Any]  # title, summary, body, lists, transcript, easy_read, reading_age
+    video: bytes | None = None
+    video_type: str | None = None
+    captions: bytes | None = None
+    files: dict[str, str] = field(default_factory=dict)  # front-matter key -> file name
+
+
+class _Faults:
+    def __init__(self, path: Path, root: Path) -> None:
+        self.path = path
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, path: Path | None = None) -> None:
+        where = path or self.path
+        try:
+            shown = where.relative_to(self.root.parent)
+        except ValueError:
+            shown = where
+        self.problems.append(Problem(str(shown), message))
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.endswith("\n---"):
+            return text[4:-4], ""
+        return None
+    return text[4:end + 1], text[end + 5:]
+
+
+def _text(meta: dict[str, Any], key: str, faults: _Faults, limit: int) -> str:
+    value = meta.get(key)
+    if not isinstance(value, str) or not value.strip():
+        faults.add(f"{key}: must be some text")
+        return ""
+    if len(value) > limit:
+        faults.add(f"{key}: must be {limit} characters or fewer")
+    return value.strip()
+
+
+def _words(meta: dict[str, Any], key: str, faults: _Faults, allowed: Any, *,
+           empty_ok: bool = False) -> list[str]:
+    value = meta.get(key)
+    if value is None and empty_ok:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        faults.add(f"{key}: must be a list, such as [{next(iter(allowed), 'en')}]")
+        return []
+    if not value and not empty_ok:
+        faults.add(f"{key}: must name at least one")
+    unknown = [v for v in value if (v not in allowed if not callable(allowed) else not allowed(v))]
+    if unknown:
+        choices = "" if callable(allowed) else f" (choose from: {', '.join(allowed)})"
+        faults.add(f"{key}: unknown {', '.join(repr(v) for v in unknown)}{choices}")
+    return list(dict.fromkeys(value))
+
+
+def _day(meta: dict[str, Any], key: str, faults: _Faults) -> date | None:
+    value = meta.get(key)
+    if isinstance(value, datetime):
+        faults.add(f"{key}: must be a date without a time (YYYY-MM-DD)")
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        faults.add(f"{key}: {value!r} is not a real date (YYYY-MM-DD)")
+        return None
+    faults.add(f"{key}: must be a date (YYYY-MM-DD)")
+    return None
+
+
+def _number(meta: dict[str, Any], key: str, faults: _Faults, low: int, high: int) -> int:
+    value = meta.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        faults.add(f"{key}: must be a whole number from {low} to {high}")
+        return low
+    return value
+
+
+def _file(folder: Path, meta: dict[str, Any], key: str, faults: _Faults) -> Path | None:
+    name = meta.get(key)
+    if name is None:
+        return None
+    if not isinstance(name, str) or not FILE_NAME.match(name):
+        faults.add(f"{key}: must be the name of a file in the item's folder")
+        return None
+    path = folder / name
+    if not path.is_file():
+        faults.add(f"{key}: the file {name} does not exist")
+        return None
+    return path
+
+
+def _read_text(path: Path, faults: _Faults) -> str | None:
+    data = path.read_bytes()
+    if len(data) > MAX_TEXT_BYTES:
+        faults.add("the file is too big", path)
+        return None
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").strip()
+    except UnicodeDecodeError:
+        faults.add("the file is not UTF-8 text", path)
+        return None
+
+
+def _check_meta(meta: dict[str, Any], faults: _Faults) -> dict[str, Any]:
+    missing = [key for key in REQUIRED if key not in meta]
+    if missing:
+        faults.add(f"front matter is missing: {', '.join(missing)}")
+    unknown = [key for key in meta if key not in REQUIRED + OPTIONAL]
+    if unknown:
+        faults.add(f"front matter has unknown keys: {', '.join(map(str, unknown))}")
+    checked: dict[str, Any] = {
+        "title": _text(meta, "title", faults, 200),
+        "summary": _text(meta, "summary", faults, 400),
+        "topics": _words(meta, "topics", faults, TOPICS),
+        "conditions": _words(meta, "conditions", faults, CONDITIONS, empty_ok=True),
+        "audience": _words(meta, "audience", faults, AUDIENCES),
+        "languages": _words(meta, "languages", faults, LANGUAGE.match),
+        "reading_age": _number(meta, "reading_age", faults, 5, 18),
+        "version": _number(meta, "version", faults, 1, 100_000),
+        "author": _text(meta, "author", faults, 200),
+        "approver": _text(meta, "approver", faults, 200),
+        "approved_on": _day(meta, "approved_on", faults),
+        "review_due": _day(meta, "review_due", faults),
+    }
+    sources = meta.get("sources")
+    if not isinstance(sources, list) or not sources or not all(
+            isinstance(s, str) and s.strip() for s in sources):
+        faults.add("sources: must be a list of one or more sources")
+        sources = []
+    elif WRITTEN_HERE not in sources[0].lower():
+        faults.add('sources: the first source must say the text was "Written for this portal"')
+    checked["sources"] = [s.strip() for s in sources]
+    if checked["author"] and checked["author"] == checked["approver"]:
+        faults.add("approver: must be a different person from the author")
+    if checked["approved_on"] and checked["review_due"] \
+            and checked["review_due"] <= checked["approved_on"]:
+        faults.add("review_due: must be after approved_on")
+    return checked
+
+
+def _media(item: LibraryItem, folder: Path, meta: dict[str, Any], faults: _Faults) -> None:
+    video = _file(folder, meta, "video", faults)
+    captions = _file(folder, meta, "captions", faults)
+    if video is not None:
+        if video.stat().st_size > media.MAX_VIDEO_BYTES:
+            faults.add(f"the video is bigger than {media.MAX_VIDEO_BYTES // 1_000_000} MB", video)
+        else:
+            item.video = video.read_bytes()
+            item.video_type = media.sniff_video(item.video)
+            if item.video_type is None:
+                faults.add("this is not a video (an MP4 or WebM file)", video)
+        if "captions" not in meta:
+            faults.add("captions: a video needs WebVTT captions")
+        if "transcript" not in meta:
+            faults.add("transcript: a video needs a transcript")
+    elif "captions" in meta and "video" not in meta:
+        faults.add("captions: there is no video to caption")
+    if captions is not None:
+        item.captions = captions.read_bytes()
+        for problem in vtt.problems_in(item.captions):
+            faults.add(f"not valid WebVTT: {problem}", captions)
+
+
+def read_item(folder: Path, root: Path | None = None) -> tuple[LibraryItem | None, list[Problem]]:
+    """Parse and validate one item folder."""
+    faults = _Faults(folder / "index.md", root or folder.parent)
+    if not SLUG.match(folder.name) or folder.name in RESERVED_SLUGS:
+        faults.add("the folder name must be lower-case words joined by hyphens", folder)
+        return None, faults.problems
+    index = folder / "index.md"
+    if not index.is_file():
+        faults.add("the file does not exist")
+        return None, faults.problems
+    source = _read_text(index, faults)
+    parts = split_front_matter(source) if source is not None else None
+    if source is not None and parts is None:
+        faults.add('the file must start with front matter between two "---" lines')
+    if parts is None:
+        return None, faults.problems
+    try:
+        meta = yaml.load(parts[0], Loader=_Loader)  # noqa: S506  # nosec B506: a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        faults.add(f"the front matter is not valid YAML{where}")
+        return None, faults.problems
+    if not isinstance(meta, dict):
+        faults.add("the front matter must be a set of keys and values")
+        return None, faults.problems
+    checked = _check_meta(meta, faults)
+    body = parts[1].strip()
+    if not body:
+        faults.add("the page has no text after the front matter")
+    item = LibraryItem(
+        slug=folder.name, folder=folder, version=checked["version"], author=checked["author"],
+        approver=checked["approver"], approved_on=checked["approved_on"] or date.min,
+        review_due=checked["review_due"] or date.min,
+        content={key: checked[key] for key in ("title", "summary", "topics", "conditions",
+                                                "audience", "languages", "sources", "reading_age")},
+        files={key: meta[key] for key in OPTIONAL if isinstance(meta.get(key), str)},
+    )
+    item.content["body"] = body
+    for key in ("transcript", "easy_read"):
+        path = _file(folder, meta, key, faults)
+        item.content[key] = _read_text(path, faults) if path is not None else None
+    _media(item, folder, meta, faults)
+    return (None if faults.problems else item), faults.problems
+
+
+def read_library(root: Path) -> tuple[list[LibraryItem], list[Problem]]:
+    """Every item folder under ``root``, and every problem found in any of them."""
+    if not root.is_dir():
+        return [], [Problem(str(root), "the content folder does not exist")]
+    items: list[LibraryItem] = []
+    problems: list[Problem] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        item, found = read_item(folder, root)
+        problems.extend(found)
+        if item is not None:
+            items.append(item)
+    return items, problems
+
+
+# Writing -----------------------------------------------------------------------------------
+
+def front_matter(item: dict[str, Any]) -> str:
+    ordered = {key: item[key] for key in KEY_ORDER if item.get(key) is not None}
+    return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100,
+                          default_flow_style=None)
+
+
+def write_item(root: Path, slug: str, meta: dict[str, Any], body: str, *,
+               texts: dict[str, str], blobs: dict[str, bytes]) -> Path:
+    """Write one item folder: ``index.md`` plus its text and media files (by file name)."""
+    folder = root / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.md").write_text(f"---\n{front_matter(meta)}---\n\n{body.strip()}\n",
+                                     encoding="utf-8")
+    for name, text in texts.items():
+        (folder / name).write_text(text.strip() + "\n", encoding="utf-8")
+    for name, data in blobs.items():
+        (folder / name).write_bytes(data)
+    return folder
