@@ -10,6 +10,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 
+# Public files that may be cached even when the person is signed in (no personal data).
+PUBLIC_CACHEABLE = frozenset({"static", "assets.static", "content.media_file"})
+
+
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
@@ -66,7 +70,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint not in ("static", "assets.static") and (
+        if request.endpoint not in PUBLIC_CACHEABLE and (
             current_user.is_authenticated or request.method != "GET"
         ):
             headers["Cache-Control"] = "no-store"

@@ -8,6 +8,7 @@ same format (``content export``); reading what it wrote gives the same content h
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -298,10 +299,29 @@ def read_library(root: Path) -> tuple[list[LibraryItem], list[Problem]]:
 
 # Writing -----------------------------------------------------------------------------------
 
+def _scalar(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)  # a valid YAML double-quoted string
+
+
 def front_matter(item: dict[str, Any]) -> str:
-    ordered = {key: item[key] for key in KEY_ORDER if item.get(key) is not None}
-    return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100,
-                          default_flow_style=None)
+    """The front matter in the library's own style (as ``content/README.md`` shows it)."""
+    lines = []
+    for key in KEY_ORDER:
+        value = item.get(key)
+        if value is None:
+            continue
+        if key == "sources":
+            lines.append("sources:")
+            lines.extend(f"  - {_scalar(source)}" for source in value)
+        elif isinstance(value, list):  # controlled words and language codes: plain
+            lines.append(f"{key}: [{', '.join(value)}]")
+        else:
+            lines.append(f"{key}: {_scalar(value)}")
+    return "\n".join(lines) + "\n"
 
 
 def write_item(root: Path, slug: str, meta: dict[str, Any], body: str, *,

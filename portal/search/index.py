@@ -7,8 +7,9 @@
   their bitsets (``bitsets.build``). Searchers are not thread-safe: a lock serialises use.
 * Writing: ``writer(timeout=...)`` waits a bounded time for Whoosh's lock; ``writing()`` retries
   a few times and commits, or cancels on error. ``AsyncWriter`` is never used.
-* ``rebuild`` clears and rebuilds in one writer, so searchers see the old index until the new
-  one is committed. ``heal`` recreates a lost or corrupt index from the database.
+* ``rebuild`` writes new segments under the index's lock and commits them all at once in place
+  of the old ones, so searchers see the old index until then. ``heal`` recreates a lost or
+  corrupt index from the database.
 """
 
 from __future__ import annotations

@@ -21,7 +21,14 @@ class SearchOutbox(Base):
 
 
 class SearchGap(Base):
-    """A search that found nothing: words, filters and time; nothing about the person."""
+    """A search that found nothing: words, filters and time; nothing about the person.
+
+    ``query`` is the cleaned text (at most 200 characters). ``filters`` holds only the filters
+    used: ``localities``, ``categories`` (top-level need codes), ``days`` (MO..SU),
+    ``attendance``, ``open_now``, ``evenings``, ``weekends``, ``free`` (true when ticked),
+    ``age``; and for a postcode search ``postcode_district`` ("TQ1", never the full postcode)
+    and ``near_locality`` (the slug of the locality it is in).
+    """
 
     __tablename__ = "search_gap"
 

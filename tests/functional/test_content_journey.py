@@ -5,14 +5,12 @@ player and authoring pages, in English and Arabic."""
 
 from __future__ import annotations
 
-import time
-
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from portal.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from portal.demo import DEMO_PASSWORD
 from tests.functional.conftest import axe_violations
+from tests.functional.conftest import sign_in as shared_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,21 +18,7 @@ NEW_TITLE = "Breathlessness and COPD: breathing easier day to day"
 
 
 def sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
-    """Sign in through the real pages. A second-factor code is accepted once only, so when
-    this account already used the current one (an earlier test), wait for the next."""
-    page.goto("/account/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    for _attempt in range(3):
-        if "/account/two-factor" not in page.url:
-            break
-        page.locator("#code").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
-        if "/account/two-factor" in page.url:
-            time.sleep(30.5 - time.time() % 30)
-    page.wait_for_url("**/")
+    shared_sign_in(page, email, DEMO_PASSWORD)
 
 
 def sign_out(page) -> None:  # type: ignore[no-untyped-def]

@@ -83,6 +83,8 @@ def test_item_past_its_review_date_shows_the_being_reviewed_notice(client, sessi
     page = client.page(f"/guidance/{item.slug}")
     assert "Important: This page is being reviewed" in page.text
     assert "This page was due to be checked by a clinician by 1 November 2026." in page.text
+    assert ("If you are worried about your health, call the single point of access on 0300 456 7890, "
+            "any time of day or night, or call NHS 111.") in page.text
 
 
 def test_item_is_withdrawn_90_days_after_its_review_date(client, session):
@@ -198,6 +200,10 @@ def test_feedback_is_stored_without_personal_data(client, session):
     [row] = session.scalars(select(ContentFeedback).where(ContentFeedback.item_id == item.id))
     assert (row.helpful, row.comment, row.version_number) == (False, "More about inhalers, please.", 1)
     assert "Thank you for your feedback." in client.page(f"/guidance/{item.slug}").text
+    client.sign_in_as(make_user(session, Role.AUTHOR))  # it goes to the authors
+    staff = client.page(f"/guidance/manage/{item.slug}")
+    assert "Not helpful" in staff.text and "More about inhalers, please." in staff.text
+    assert "0 helpful, 1 not helpful" in client.page("/guidance/manage/").text
 
 
 def test_feedback_without_an_answer_shows_the_error_and_keeps_the_comment(client, session):

@@ -103,6 +103,8 @@ def test_export_writes_approved_versions_that_sync_back_unchanged(app, session, 
     original = (CONTENT / "falls-prevention" / "video.mp4").read_bytes()
     assert (out / "falls-prevention" / "video.mp4").read_bytes() == original
     assert (out / "falls-prevention" / "easy-read.md").exists()
+    for path in CONTENT.glob("*/*.*"):  # the library's own files come back byte for byte
+        assert (out / path.relative_to(CONTENT)).read_bytes() == path.read_bytes(), path
     assert "unchanged: 12" in _sync(app, out).output
 
 

@@ -1,7 +1,8 @@
 """Eight processes editing shared listings at once, on a real SQLite file and on PostgreSQL.
 
-Each process makes 25 edits through the service layer (``confirm_still_correct``), starting
-from a copy of the listing it read earlier, as an editor's form would. Every edit either
+Each process makes 25 edits through the service layer (``confirm_still_correct``) inside POST
+requests, each starting from the copy of the listing an earlier GET request read, as an
+editor's form would. Every edit either
 succeeds or is refused as a conflict (the version column): none is lost silently, none fails
 with "database is locked", and afterwards the search index matches the database exactly.
 """
@@ -16,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import create_app, migrate
 from portal.db import build_engine
@@ -40,17 +41,19 @@ def _edit_listings(database_url: str, index_dir: str, service_ids: list[str], wo
     rng = random.Random(worker)
     made, conflicts, errors = [], 0, []
     for edit in range(EDITS):
-        with app.app_context():
+        with app.test_request_context("/edit", method="GET"):  # the editor opens the form...
+            service = db.session.get(Service, rng.choice(service_ids))
+        time.sleep(rng.random() * 0.02)  # ...thinks...
+        day = date(2020, 1, 1) + timedelta(days=worker * 100 + edit)
+        with app.test_request_context("/edit", method="POST"):  # ...and saves what they saw
             session = db.session
-            service = session.get(Service, rng.choice(service_ids))  # the editor opens the form
-            session.commit()
-            time.sleep(rng.random() * 0.02)  # ...and thinks
-            day = date(2020, 1, 1) + timedelta(days=worker * 100 + edit)
             try:
+                session.scalar(select(func.count(Service.id)))  # a request reads before it writes
+                service = session.merge(service, load=False)
                 confirm_still_correct(session, service=service, by=None, on=day)
                 session.commit()
                 made.append((service.id, service.version, day.isoformat()))
-            except DecisionConflict:
+            except DecisionConflict:  # StaleDataError from the version column, shown to them
                 session.rollback()
                 conflicts += 1
             except Exception as error:  # counted: the test fails on any
@@ -118,7 +121,11 @@ def test_concurrent_edits_conflict_never_vanish_and_the_index_matches(backend, t
                 last = max(mine, key=lambda m: m[1])
                 assert (service.version, service.last_checked_on.isoformat()) == last[1:]
             index = SearchIndex.for_app()
-            outbox.apply(index, db.session, everything=True)  # what the periodic drain does
+            # Anything the index lags behind on is still waiting in the outbox...
+            difference = index.verify(db.session)
+            waiting = set(db.session.scalars(select(SearchOutbox.object_id)))
+            assert set(difference.missing + difference.extra + difference.stale) <= waiting
+            outbox.apply(index, db.session, everything=True)  # ...as the periodic drain finds it
             assert db.session.scalars(select(SearchOutbox)).all() == []
             result = app.test_cli_runner().invoke(args=["search", "verify"])
             assert (result.exit_code, result.output) == (0, "The search index matches the database.\n")
