@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -52,8 +52,17 @@ def _content_security_policy() -> str:
     )
 
 
+def _refuse_nul_bytes() -> None:
+    """No person types a NUL character; PostgreSQL cannot store one. Refuse it clearly (400)."""
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.before_request(_refuse_nul_bytes)
     production = app.config["PORTAL_ENV"] == "production"
 
     @app.after_request

@@ -109,3 +109,14 @@ def test_static_assets_are_served_from_the_app(client):
         response = client.get(path)
         assert response.status_code == 200
         response.close()
+
+
+def test_nul_bytes_in_a_form_or_query_are_refused_clearly(client):
+    token = client.csrf_token()
+    response = client.post("/account/sign-in", data={"csrf_token": token, "email": "a\x00b",
+                                                     "password": "x"})
+    assert response.status_code == 400
+    assert "Sorry, there is a problem with that request" in response.get_data(as_text=True)
+    assert client.get("/services?q=%00").status_code == 400
+    api = client.get("/api/services?search=%00")
+    assert api.status_code == 400 and api.is_json
