@@ -42,6 +42,7 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	$(FLASK) search reindex
+	$(FLASK) content reindex
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
