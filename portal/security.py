@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, request
+from flask import Flask, g, request
+from werkzeug.datastructures import ImmutableMultiDict
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -52,17 +53,23 @@ def _content_security_policy() -> str:
     )
 
 
-def _refuse_nul_bytes() -> None:
-    """No person types a NUL character; PostgreSQL cannot store one. Refuse it clearly (400)."""
-    for values in (request.args, request.form):
-        for key, value in values.items(multi=True):
-            if "\x00" in key or "\x00" in value:
-                abort(400)
+def _drop_nul_bytes() -> None:
+    """No person types a NUL character, and PostgreSQL cannot store one: drop it from pages'
+    forms and queries before anything reads them. (The API answers such input with its own
+    400 error, so it sees the request as sent.)"""
+    if request.path.startswith("/api/"):
+        return
+    for name in ("args", "form"):
+        values = getattr(request, name)
+        if any("\x00" in k or "\x00" in v for k, v in values.items(multi=True)):
+            cleaned = ImmutableMultiDict([(k.replace("\x00", ""), v.replace("\x00", ""))
+                                          for k, v in values.items(multi=True)])
+            setattr(request, name, cleaned)
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    app.before_request(_refuse_nul_bytes)
+    app.before_request(_drop_nul_bytes)
     production = app.config["PORTAL_ENV"] == "production"
 
     @app.after_request
