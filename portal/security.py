@@ -6,10 +6,9 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request
-from werkzeug.datastructures import ImmutableMultiDict
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Response
-
 
 # Public files that may be cached even when the person is signed in (no personal data).
 PUBLIC_CACHEABLE = frozenset({"static", "assets.static", "content.media_file"})

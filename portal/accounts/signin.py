@@ -16,7 +16,7 @@ from portal.audit.services import record
 from portal.extensions import db
 
 PENDING_KEY = "pending_sign_in"
-SESSION_TOKEN_KEY = "sid"  # nosec B105 - a session key name, not a secret
+SESSION_TOKEN_KEY = "sid"  # noqa: S105  # nosec B105 - a session key name, not a secret
 PENDING_SECONDS = 10 * 60
 
 

@@ -13,7 +13,7 @@ from portal.accounts.views import bp
 from portal.authz import public
 from portal.extensions import db, limiter
 
-SETUP_SECRET_KEY = "mfa_setup_secret"  # nosec B105 - a session key name
+SETUP_SECRET_KEY = "mfa_setup_secret"  # noqa: S105  # nosec B105 - a session key name
 
 
 def _pending_key() -> str:

@@ -1320,7 +1320,7 @@ def _schedule(spec: dict[str, Any], sid: str, attending: str, rng: random.Random
 
 class _Builder:
     def __init__(self, seed: int) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # nosec B311 # deterministic fictional demo data
         self.ref = _load_reference()
         self.localities = {loc["id"]: loc for loc in self.ref["localities"]}
         self.area_ids = {
@@ -1871,7 +1871,7 @@ def iter_bulk(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
             spec = _fit_day(spec, pattern)
         key = id(spec)
         if key not in sched_text:
-            tmp = _schedule(spec, "", "in-person", random.Random(0))
+            tmp = _schedule(spec, "", "in-person", random.Random(0))  # nosec B311
             sched_text[key] = (tmp["description"], tmp.get("notes"))
             keep.append(spec)
         desc_when, notes = sched_text[key]

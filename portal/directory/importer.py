@@ -314,7 +314,8 @@ class _Importer:
     def _upsert_organisation(self, organisation: Organisation | None,
                              data: dict[str, Any] | None) -> Organisation:
         if data is None:
-            assert organisation is not None
+            if organisation is None:
+                raise RecordError("$.organization", "names an organisation that is neither stored nor given")
             return organisation
         values = {k: data[k] for k in ORGANISATION_FIELDS if k in data}
         if organisation is None:
@@ -371,7 +372,9 @@ class _Importer:
         if data is not None and location is not None and location.confidential and redacted(data):
             data = None  # our own published copy of a confidential venue: keep what we know
         if data is None:
-            assert location is not None
+            if location is None:
+                raise RecordError("$.service_at_locations",
+                                  "names a location that is neither stored nor given")
         elif location is None:
             location = Location(id=location_id, **data)
             self.session.add(location)
