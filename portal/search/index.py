@@ -104,7 +104,11 @@ class SearchIndex:
         """The index; raises ``whoosh.index.EmptyIndexError`` when there is none yet."""
         with self._lock:
             if self._index is None:
-                self._index = whoosh_index.open_dir(str(self.directory))
+                index = whoosh_index.open_dir(str(self.directory))
+                if set(index.schema.names()) != set(SCHEMA.names()):
+                    # Written by an older version of the portal: rebuild rather than misread.
+                    raise whoosh_index.EmptyIndexError("the index has an older schema")
+                self._index = index
             return self._index
 
     def refresh(self) -> Searcher:
