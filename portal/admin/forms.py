@@ -2,16 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectChoice, SelectMultipleField, StringField
+from wtforms import HiddenField, SelectChoice, StringField
 from wtforms.validators import AnyOf, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.authz.permissions import Role
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from portal.forms import MultiCheckboxField
 
 
 class UserSearchForm(FlaskForm):

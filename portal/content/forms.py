@@ -7,7 +7,6 @@ characters a database cannot hold are dropped and ends are trimmed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -18,15 +17,14 @@ from wtforms import (
     RadioField,
     SearchField,
     SelectChoice,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.content.library import RESERVED_SLUGS, SLUG, WRITTEN_HERE
 from portal.content.vocab import AUDIENCES, CONDITIONS, TOPICS
+from portal.forms import MultiCheckboxField, clean_line, clean_text
 from portal.i18n import LANGUAGES
 
 WRITTEN_HERE_LINE = ("Written for this portal by its content team in plain English; not copied "
@@ -37,25 +35,6 @@ def _choices(pairs: Any) -> list[SelectChoice]:
 
 REVIEW_MONTHS = (("6", _l("In 6 months")), ("12", _l("In 12 months")), ("24", _l("In 24 months")))
 YES_NO = (("yes", _l("Yes")), ("no", _l("No")))
-
-
-def clean_text(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(ch for ch in value
-                    if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
-    return value.strip()
-
-
-def clean_line(value: Any) -> Any:
-    value = clean_text(value)
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _length(limit: int, message: Any) -> Length:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, RadioField, SearchField, SelectChoice, SelectMultipleField, StringField
+from wtforms import Form, RadioField, SearchField, SelectChoice, StringField
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.forms import MultiCheckboxField as CheckboxesField
 from portal.search.services import MAX_AGE
 from portal.search.text import MAX_QUERY_CHARS
 
@@ -43,11 +43,8 @@ def _text(limit: int) -> Any:
     return clean
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(CheckboxesField):
     """Checkboxes whose unknown values (an old link, a hand-edited URL) are quietly dropped."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
     def pre_validate(self, form: Any) -> None:
         allowed = {str(choice.value) for choice in self.choices or []}

@@ -7,7 +7,6 @@ except that control characters a database cannot hold are dropped and ends are t
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,38 +20,17 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectChoice,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.forms import MultiCheckboxField, clean_line, clean_text
 from portal.moderation.diff import ATTENDANCE_LABELS, DAY_LABELS, STATUS_LABELS
 from portal.moderation.form_rules import check_rows, snapshot_from_form
 from portal.moderation.snapshot import DAYS, MAX_PHONES, MAX_SCHEDULES, Snapshot
 
 CHOOSE_FROM_LIST = _l("Select options from the list")
-
-
-def clean_text(value: Any) -> Any:
-    """Drop control characters (NUL breaks PostgreSQL) except new lines and tabs; trim."""
-    if not isinstance(value, str):
-        return value
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(ch for ch in value
-                    if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
-    return value.strip()
-
-
-def clean_line(value: Any) -> Any:
-    value = clean_text(value)
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _target(field: Any) -> str:
