@@ -5,12 +5,17 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from portal.authz import public
+from portal.content.search import search_content
 from portal.extensions import db
 from portal.i18n import LANGUAGE_COOKIE, LANGUAGES
+from portal.main.forms import SearchAllForm
 from portal.search import SearchIndex
+from portal.search.services import ServiceQuery, search_services
 from portal.security import safe_next_url
 
 bp = Blueprint("main", __name__)
+
+ALL_RESULTS_EACH = 5
 
 
 @bp.route("/")
@@ -38,6 +43,22 @@ def choose_language(code: str) -> Response:
         httponly=True,
     )
     return response
+
+
+@bp.route("/search")
+@public
+def search_all() -> str:
+    """One search box for everything: the top community services and guidance pages."""
+    form = SearchAllForm(request.args)
+    form.validate()
+    words = form.q.data or ""
+    services = guidance = None
+    if words:
+        services = search_services(db.session, SearchIndex.for_app(),
+                                   ServiceQuery(text=words, per_page=ALL_RESULTS_EACH))
+        guidance = search_content(words, 1)
+    return render_template("main/search_all.html", form=form, words=words, services=services,
+                           guidance=guidance, each=ALL_RESULTS_EACH)
 
 
 @bp.route("/accessibility")

@@ -46,7 +46,8 @@ def test_register_with_empty_form_shows_error_summary_and_focuses_it(page):
 
 
 PUBLIC_PAGES = ["/", "/account/sign-in", "/account/register", "/accessibility", "/no-such-page",
-                "/account/password-reset", "/account/password-reset/expired-token"]
+                "/account/password-reset", "/account/password-reset/expired-token",
+                "/search", "/search?q=short+of+breath"]
 RESIDENT_PAGES = ["/account/", "/account/details", "/account/details/edit", "/account/activity",
                   "/account/data", "/account/data/summary", "/account/password", "/account/email",
                   "/account/two-factor/setup", "/account/delete"]

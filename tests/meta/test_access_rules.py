@@ -36,6 +36,7 @@ PUBLIC_ENDPOINTS = {
     "main.accessibility",
     "main.healthz",
     "main.readyz",
+    "main.search_all",
     "accounts.sign_in",
     "accounts.register",
     "accounts.sign_out",
