@@ -91,6 +91,8 @@ def _init_templates(app: Flask) -> None:
         return int(idle_limit(current_user).total_seconds())
 
     app.jinja_env.globals["session_timeout_seconds"] = session_timeout_seconds
+    # Templates give breadcrumbs as (label, href) pairs; the NHS.UK macro wants dicts.
+    app.jinja_env.filters["breadcrumb_item"] = lambda pair: {"text": pair[0], "href": pair[1]}
 
 
 def _init_login(app: Flask) -> None:
