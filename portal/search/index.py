@@ -104,7 +104,12 @@ class SearchIndex:
         """The index; raises ``whoosh.index.EmptyIndexError`` when there is none yet."""
         with self._lock:
             if self._index is None:
-                index = whoosh_index.open_dir(str(self.directory))
+                try:
+                    index = whoosh_index.open_dir(str(self.directory))
+                except Exception:
+                    with quiet_leaks():  # a damaged index leaves a file open: let it go now
+                        gc.collect()
+                    raise
                 if set(index.schema.names()) != set(SCHEMA.names()):
                     # Written by an older version of the portal: rebuild rather than misread.
                     raise whoosh_index.EmptyIndexError("the index has an older schema")
