@@ -113,10 +113,12 @@ def search_services(session: Session, index: SearchIndex, query: ServiceQuery, *
     with quiet_leaks():
         try:
             result = _run(index, query, parsed, expansions, place, now)
-        except Exception:
+        except Exception as error:
             if index.healthy():
                 raise
-            log.warning("search index unusable; rebuilding it from the database", exc_info=True)
+            # No traceback in the record: it would keep the damaged index's open files alive.
+            log.warning("search index unusable (%s: %s); rebuilding it from the database",
+                        type(error).__name__, str(error))
             result = None
         if result is None:
             gc.collect()
