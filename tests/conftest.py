@@ -166,6 +166,12 @@ def client(app: Flask) -> Client:
 
 
 @pytest.fixture
+def another_client(client: Client) -> Client:
+    """A second browser (another device) on the same app."""
+    return client.application.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
 def personas(session: Session) -> dict[Role, object]:
     """One signed-up person for each role."""
     return {role: make_user(session, role, name=f"{role.value} persona") for role in Role}

@@ -49,13 +49,10 @@ def test_unknown_account_is_a_404(client, session):
     assert client.get("/admin/users/999999").status_code == 404
 
 
-def test_admin_disables_an_account_and_its_sessions_end(app, client, session):
-    from tests.conftest import Client
-
+def test_admin_disables_an_account_and_its_sessions_end(client, another_client, session):
     admin = make_user(session, Role.ADMIN)
     person = make_user(session)
-    victim = app.test_client()
-    victim.__class__ = Client
+    victim = another_client
     victim.sign_in_as(person)
     client.sign_in_as(admin)
     response = client.submit(f"/admin/users/{person.id}/active", {"active": "0"},

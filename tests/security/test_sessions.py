@@ -31,18 +31,16 @@ def test_copied_cookie_is_refused_after_sign_out(app, client, session):
     assert thief.get("/account/").status_code == 302
 
 
-def test_sign_out_everywhere_ends_other_sessions(app, client, session):
+def test_sign_out_everywhere_ends_other_sessions(app, client, another_client, session):
     user = make_user(session)
     client.sign_in_as(user)
-    other = app.test_client()
-    other.set_cookie("portal_session", _cookie(client))
-    second = app.test_client()
-    from tests.conftest import Client
-
-    second.__class__ = Client
+    copied = app.test_client()
+    copied.set_cookie("portal_session", _cookie(client))
+    second = another_client
     second.sign_in_as(user)
     client.submit("/account/sign-out-everywhere", {}, form_url="/account/")
     assert second.get("/account/").status_code == 302
+    assert copied.get("/account/").status_code == 302
 
 
 def test_staff_idle_for_16_minutes_are_signed_out_with_an_explanation(client, session):
