@@ -151,3 +151,12 @@ def set_active(session: Session, *, user: User, active: bool, by: User) -> None:
     session.flush()
     if changed and not active:
         record(session, EventType.ACCOUNT_DISABLED, actor_id=by.id, subject_id=user.id)
+
+
+def sign_out_everywhere(session: Session, *, user: User) -> None:
+    """End every session of this person, on every device, and record it."""
+    from portal.accounts import sessions
+
+    sessions.revoke_all(session, user=user)
+    record(session, EventType.SESSIONS_REVOKED, actor_id=user.id, subject_id=user.id,
+           cause="sign_out_everywhere")

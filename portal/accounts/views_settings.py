@@ -10,8 +10,6 @@ from werkzeug.wrappers import Response
 from portal.accounts import services, sessions, signin
 from portal.accounts.forms import ChangeEmailForm, ChangePasswordForm
 from portal.accounts.views import _send_verification, bp
-from portal.audit.events import EventType
-from portal.audit.services import record
 from portal.authz import signed_in
 from portal.extensions import db, limiter
 from portal.mail import send_notice
@@ -68,9 +66,7 @@ def change_email() -> str | Response:
 @bp.route("/sign-out-everywhere", methods=["POST"])
 @signed_in
 def sign_out_everywhere() -> Response:
-    sessions.revoke_all(db.session, user=current_user)
-    record(db.session, EventType.SESSIONS_REVOKED, actor_id=current_user.id,
-           subject_id=current_user.id, cause="sign_out_everywhere")
+    services.sign_out_everywhere(db.session, user=current_user)
     signin.end()
     db.session.commit()
     flash(_("You have been signed out on every device."), "success")
