@@ -27,7 +27,8 @@ Plugging in a new sensitive field (plans, messages, attachments, referral answer
     body: Mapped[str] = mapped_column(EncryptedText())
     answers: Mapped[dict] = mapped_column(EncryptedJSON())
 
-then run ``tools/regen_migration_0002.sh`` (the column is TEXT in the database), and add a
+then write a new migration with ``flask --app wsgi db revision -m ...`` (the column is TEXT in the
+database; migrations/env.py renders it so), and add a
 marker for the column in ``tests/security/test_canary.py`` (its own test fails until you do).
 Files (attachments) are encrypted with ``encrypt_bytes``/``decrypt_bytes`` before they are
 written to disk. Encrypted columns cannot be searched or compared in SQL (each encryption is
