@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from portal import cli, errors, i18n, logging, security
 from portal.config import flask_config, read_settings
 from portal.extensions import babel, csrf, db, limiter, login_manager
+from portal.outbox import init_app as init_outbox
 from portal.search import SearchIndex
 from portal.search import init_app as init_search
 
@@ -56,6 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     SearchIndex(app.config["SEARCH_INDEX_DIR"]).init_app(app)
     init_search(app)
+    init_outbox(app)
 
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)
@@ -108,16 +110,17 @@ def _init_login(app: Flask) -> None:
     def _load_user(identity: str) -> User | None:
         from flask import session
 
-        from portal.accounts import sessions, signin
+        from portal.accounts import services, sessions, signin
 
         user = db.session.get(User, int(identity)) if identity.isdigit() else None
         if user is None or not user.is_active:
             return None
-        problem = sessions.check(db.session, user=user, token=signin.current_token())
         try:
-            db.session.commit()
+            problem = services.check_session(db.session, user=user, token=signin.current_token())
         except OperationalError:
-            # Recording activity is best effort: a busy database must not fail the page.
+            # Recording activity is best effort: a busy database must not fail the page, but
+            # the verdict stands (it is read again without saving anything).
+            problem = sessions.check(db.session, user=user, token=signin.current_token())
             db.session.rollback()
         if problem is not None:
             session.clear()

@@ -36,6 +36,7 @@ class Settings:
     single_point_of_access: str
     ratelimit_storage_uri: str
     proxy_hops: int
+    outbox_run: str = "thread"
     # Fernet keys for field-level encryption, newest first (see portal/crypto.py).
     encryption_keys: tuple[str, ...] = ()
 
@@ -73,6 +74,7 @@ def read_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         single_point_of_access=environ.get("SINGLE_POINT_OF_ACCESS", "0300 456 7890"),
         ratelimit_storage_uri=environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         proxy_hops=int(environ.get("PROXY_HOPS", "0")),
+        outbox_run=environ.get("OUTBOX_RUN", "inline" if env == "testing" else "thread"),
         encryption_keys=encryption_keys,
     )
 
@@ -114,6 +116,9 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
         "RATELIMIT_HEADERS_ENABLED": True,
         "PROXY_HOPS": settings.proxy_hops,
+        # After a commit, new outbox jobs run on a background thread (tests: before the
+        # request returns; "off": only the `outbox run` worker runs them).
+        "OUTBOX_RUN": settings.outbox_run,
         "ENCRYPTION_KEYS": list(settings.encryption_keys),
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,9 +1,11 @@
-"""Changes to accounts. Each function is one transaction's worth of work."""
+"""Changes to accounts. Each service is one transaction with its audit event
+(``portal.unit_of_work``); emails go through the outbox in the same transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,6 +16,8 @@ from portal.audit.services import record
 from portal.authz.permissions import Role
 from portal.db import utcnow
 from portal.directory.models import Organisation
+from portal.mail import queue_email
+from portal.unit_of_work import service
 
 
 class AccountError(ValueError):
@@ -28,8 +32,10 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+@service
 def create_user(
     session: Session,
+    /,
     *,
     email: str,
     password: str,
@@ -37,6 +43,7 @@ def create_user(
     roles: Iterable[Role] = (Role.RESIDENT,),
     organisations: Iterable[Organisation] = (),
     teams: Iterable[CareTeam] = (),
+    by: User | None = None,
 ) -> User:
     email = normalise_email(email)
     if find_by_email(session, email) is not None:
@@ -51,10 +58,74 @@ def create_user(
     user.teams = list(teams)
     session.add(user)
     session.flush()
+    record(session, EventType.ACCOUNT_CREATED, actor_id=by.id if by is not None else user.id,
+           subject_id=user.id, roles=sorted(role.value for role in user.roles))
     return user
 
 
-def authenticate(session: Session, *, email: str, password: str) -> User | None:
+def _verification_email(session: Session, user: User) -> None:
+    from flask import url_for
+
+    from portal.accounts import tokens
+
+    link = url_for("accounts.verify_email", token=tokens.verification_token(user), _external=True)
+    queue_email(session, to=user.email, subject=_("Confirm your email address"),
+                template="verify_email", link=link)
+
+
+@service
+def register(session: Session, /, *, email: str, password: str, display_name: str,
+             roles: Iterable[Role] = (Role.RESIDENT,)) -> tuple[User, str]:
+    """A new account, signed in at once, with an email to confirm the address.
+    Returns the account and its session token."""
+    user = create_user(session, email=email, password=password, display_name=display_name,
+                       roles=roles)
+    token = open_session(session, user=user)
+    _verification_email(session, user)
+    return user, token
+
+
+@service
+def resend_verification(session: Session, /, *, user: User) -> None:
+    _verification_email(session, user)
+
+
+@service
+def open_session(session: Session, /, *, user: User) -> str:
+    """Every sign-in step done: a server-side session; returns its token for the cookie."""
+    from portal.accounts import sessions
+
+    record(session, EventType.SIGN_IN, actor_id=user.id, subject_id=user.id,
+           mfa=user.mfa_enabled)
+    user.last_signed_in_at = utcnow()
+    return sessions.start(session, user=user)
+
+
+@service
+def close_session(session: Session, /, *, user: User | None, token: str | None) -> None:
+    from portal.accounts import sessions
+
+    if user is not None:
+        record(session, EventType.SIGN_OUT, actor_id=user.id, subject_id=user.id)
+    sessions.revoke(session, token=token)
+
+
+@service(audited=False, because="a session's last-seen time and idle expiry are bookkeeping")
+def check_session(session: Session, /, *, user: User, token: str | None) -> str | None:
+    from portal.accounts import sessions
+
+    return sessions.check(session, user=user, token=token)
+
+
+@service(audited=False, because="keeping a session alive is bookkeeping")
+def extend_session(session: Session, /, *, token: str | None) -> None:
+    from portal.accounts import sessions
+
+    sessions.extend(session, token=token)
+
+
+@service
+def authenticate(session: Session, /, *, email: str, password: str) -> User | None:
     """The active user with these credentials, or None. Same work for unknown emails.
 
     A failure is audited (with the account's id when the email is known, never the email).
@@ -66,13 +137,72 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
         record(session, EventType.SIGN_IN_FAILED, actor_id=None,
                subject_id=user.id if user else None, cause=cause)
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_signed_in_at = utcnow()
     return user
 
 
-def set_roles(session: Session, *, user: User, roles: Iterable[Role], by: User) -> None:
+@service
+def sign_in(session: Session, /, *, email: str, password: str) -> tuple[User | None, str | None]:
+    """Password step. Returns (user, token): a token when no second factor is needed, None
+    when one is; (None, None) when the credentials are wrong (audited)."""
+    user = authenticate(session, email=email, password=password)
+    if user is None:
+        return None, None
+    if user.mfa_enabled or user.mfa_required:
+        return user, None  # nothing is written until the second factor is given
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user, open_session(session, user=user)
+
+
+@service
+def two_factor(session: Session, /, *, user: User, code: str) -> str | None:
+    """The second factor at sign-in: a session token, or None if the code is wrong."""
+    from portal.accounts import mfa
+
+    if not mfa.verify(user, code):
+        return None
+    return open_session(session, user=user)
+
+
+@service
+def two_factor_recovery(session: Session, /, *, user: User, code: str) -> str | None:
+    from portal.accounts import mfa
+
+    if not mfa.use_recovery_code(session, user=user, code=code):
+        return None
+    return open_session(session, user=user)
+
+
+@service
+def enable_two_factor(session: Session, /, *, user: User, secret: str, code: str,
+                      signing_in: bool) -> tuple[list[str], str | None] | None:
+    """Turn on the second factor; returns the recovery codes (and, part-way through
+    signing in, the new session's token), or None if the code is wrong."""
+    from portal.accounts import mfa
+
+    codes = mfa.enable(session, user=user, secret=secret, code=code)
+    if codes is None:
+        return None
+    return codes, open_session(session, user=user) if signing_in else None
+
+
+@service
+def request_password_reset(session: Session, /, *, email: str) -> None:
+    """Email a reset link if the address is an active account's; the same work otherwise."""
+    from flask import url_for
+
+    from portal.accounts import tokens
+
+    user = find_by_email(session, email)
+    if user is not None and user.is_active:
+        record(session, EventType.PASSWORD_RESET_REQUESTED, actor_id=None, subject_id=user.id)
+        link = url_for("accounts.password_reset", token=tokens.reset_token(user), _external=True)
+        queue_email(session, to=user.email, subject=_("Reset your password"),
+                    template="password_reset", link=link)
+
+
+@service
+def set_roles(session: Session, /, *, user: User, roles: Iterable[Role], by: User) -> None:
     wanted = set(roles)
     if user.id == by.id and Role.ADMIN not in wanted:
         raise AccountError("cannot_remove_own_admin")
@@ -91,17 +221,23 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def change_password(session: Session, *, user: User, current: str, new: str,
+@service
+def change_password(session: Session, /, *, user: User, current: str, new: str,
                     keep_token: str | None) -> None:
     if not verify_password(user.password_hash, current):
         raise AccountError("wrong_password")
     _set_password(session, user=user, password=new, keep_token=keep_token)
     record(session, EventType.PASSWORD_CHANGED, actor_id=user.id, subject_id=user.id)
+    queue_email(session, to=user.email, subject=_("Your password has been changed"),
+                template="password_changed")
 
 
-def reset_password(session: Session, *, user: User, new: str) -> None:
+@service
+def reset_password(session: Session, /, *, user: User, new: str) -> None:
     _set_password(session, user=user, password=new, keep_token=None)
     record(session, EventType.PASSWORD_RESET, actor_id=None, subject_id=user.id)
+    queue_email(session, to=user.email, subject=_("Your password has been changed"),
+                template="password_changed")
 
 
 def _set_password(session: Session, *, user: User, password: str, keep_token: str | None) -> None:
@@ -115,7 +251,8 @@ def _set_password(session: Session, *, user: User, password: str, keep_token: st
            cause="password_changed")
 
 
-def change_email(session: Session, *, user: User, current: str, new_email: str) -> str:
+@service
+def change_email(session: Session, /, *, user: User, current: str, new_email: str) -> str:
     """Change the address (unverified until the link is followed); returns the old one."""
     if not verify_password(user.password_hash, current):
         raise AccountError("wrong_password")
@@ -129,17 +266,22 @@ def change_email(session: Session, *, user: User, current: str, new_email: str) 
     session.flush()
     record(session, EventType.EMAIL_CHANGED, actor_id=user.id, subject_id=user.id,
            verified=False)
+    queue_email(session, to=old, subject=_("Your email address has been changed"),
+                template="email_changed")
+    _verification_email(session, user)
     return old
 
 
-def mark_email_verified(session: Session, *, user: User) -> None:
+@service
+def mark_email_verified(session: Session, /, *, user: User) -> None:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         record(session, EventType.EMAIL_VERIFIED, actor_id=None, subject_id=user.id)
     session.flush()
 
 
-def set_active(session: Session, *, user: User, active: bool, by: User) -> None:
+@service
+def set_active(session: Session, /, *, user: User, active: bool, by: User) -> None:
     from portal.accounts import sessions
 
     if user.id == by.id and not active:
@@ -149,14 +291,17 @@ def set_active(session: Session, *, user: User, active: bool, by: User) -> None:
     if not active:
         sessions.revoke_all(session, user=user)
     session.flush()
-    if changed and not active:
-        record(session, EventType.ACCOUNT_DISABLED, actor_id=by.id, subject_id=user.id)
+    if changed:
+        record(session, EventType.ACCOUNT_DISABLED if not active else EventType.ACCOUNT_ENABLED,
+               actor_id=by.id, subject_id=user.id)
 
 
-def sign_out_everywhere(session: Session, *, user: User) -> None:
+@service
+def sign_out_everywhere(session: Session, /, *, user: User, token: str | None) -> None:
     """End every session of this person, on every device, and record it."""
     from portal.accounts import sessions
 
     sessions.revoke_all(session, user=user)
     record(session, EventType.SESSIONS_REVOKED, actor_id=user.id, subject_id=user.id,
            cause="sign_out_everywhere")
+    close_session(session, user=user, token=token)

@@ -9,10 +9,7 @@ import time
 from flask import session
 from flask_login import login_user, logout_user
 
-from portal.accounts import sessions
 from portal.accounts.models import User
-from portal.audit.events import EventType
-from portal.audit.services import record
 from portal.extensions import db
 
 PENDING_KEY = "pending_sign_in"
@@ -39,12 +36,10 @@ def pending_next() -> str | None:
     return pending.get("next") if isinstance(pending, dict) else None
 
 
-def complete(user: User) -> None:
-    """Every step done: a new session (nothing from before survives) and a server record."""
-    record(db.session, EventType.SIGN_IN, actor_id=user.id, subject_id=user.id,
-           mfa=user.mfa_enabled)
+def establish(user: User, token: str) -> None:
+    """Every step done and the server-side session opened (``services.open_session``): a new
+    cookie session (nothing from before survives) that carries its token."""
     session.clear()
-    token = sessions.start(db.session, user=user)
     session[SESSION_TOKEN_KEY] = token
     session.permanent = True
     login_user(user)
@@ -55,12 +50,7 @@ def current_token() -> str | None:
     return token if isinstance(token, str) else None
 
 
-def end() -> None:
-    from flask_login import current_user
-
-    if current_user.is_authenticated:
-        record(db.session, EventType.SIGN_OUT, actor_id=current_user.id,
-               subject_id=current_user.id)
-    sessions.revoke(db.session, token=current_token())
+def forget() -> None:
+    """Clear the cookie session (the server-side one is closed by ``services.close_session``)."""
     logout_user()
     session.clear()

@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.accounts import services, signin, tokens
+from portal.accounts import services, signin
 from portal.accounts.forms import RegistrationForm, SignInForm
+from portal.accounts.models import User
 from portal.authz import Role, public, signed_in
 from portal.extensions import db, limiter
-from portal.mail import send_notice
 from portal.security import safe_next_url
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -33,23 +33,21 @@ def sign_in() -> str | Response:
         return redirect(url_for("main.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(db.session, email=form.email.data, password=form.password.data)
+        user, token = services.sign_in(db.session, email=form.email.data,
+                                       password=form.password.data)
         if user is not None:
-            db.session.commit()
-            return _after_password(user, safe_next_url(request.args.get("next")))
-        db.session.commit()  # keeps the audited failure
+            return _after_password(user, token, safe_next_url(request.args.get("next")))
         form.email.errors = [_("Enter a correct email address and password")]
     return render_template("accounts/sign_in.html", form=form,
                            timed_out=session.pop("_signed_out_idle", False))
 
 
-def _after_password(user, next_url: str | None) -> Response:  # type: ignore[no-untyped-def]
-    if user.mfa_enabled or user.mfa_required:
+def _after_password(user: User, token: str | None, next_url: str | None) -> Response:
+    if token is None:
         signin.begin(user, next_url)
         endpoint = "accounts.two_factor" if user.mfa_enabled else "accounts.two_factor_setup"
         return redirect(url_for(endpoint))
-    signin.complete(user)
-    db.session.commit()
+    signin.establish(user, token)
     flash(_("You are signed in."), "success")
     return redirect(next_url or url_for("main.home"))
 
@@ -63,36 +61,26 @@ def register() -> str | Response:
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            user, token = services.register(
                 db.session, email=form.email.data, password=form.password.data,
                 display_name=form.display_name.data, roles=[Role.RESIDENT])
         except services.AccountError:
-            db.session.rollback()
             form.email.errors = [_("An account with this email address already exists. "
                                    "Sign in instead.")]
         else:
-            signin.complete(user)
-            db.session.commit()
-            _send_verification(user)
+            signin.establish(user, token)
             flash(_("Your account has been created. We have sent you an email to check your "
                     "address."), "success")
             return redirect(url_for("accounts.overview"))
     return render_template("accounts/register.html", form=form)
 
 
-def _send_verification(user) -> None:  # type: ignore[no-untyped-def]
-    link = url_for("accounts.verify_email", token=tokens.verification_token(user), _external=True)
-    send_notice(to=user.email, subject=_("Confirm your email address"), template="verify_email",
-                link=link)
-
-
 @bp.route("/sign-out", methods=["POST"])
 @public
 def sign_out() -> Response:
     if current_user.is_authenticated:
-        signin.end()
-        db.session.commit()
-    session.clear()
+        services.close_session(db.session, user=current_user, token=signin.current_token())
+    signin.forget()
     flash(_("You have signed out."), "success")
     return redirect(url_for("main.home"))
 

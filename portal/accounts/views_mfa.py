@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.accounts import mfa, signin
+from portal.accounts import mfa, services, signin
 from portal.accounts.forms import RecoveryCodeForm, TwoFactorForm
+from portal.accounts.models import User
 from portal.accounts.views import bp
 from portal.authz import public
 from portal.extensions import db, limiter
@@ -24,10 +25,9 @@ def _pending_key() -> str:
     return f"mfa:{pending.get('user_id') if isinstance(pending, dict) else 'none'}"
 
 
-def _finish(user) -> Response:  # type: ignore[no-untyped-def]
+def _finish(user: User, token: str) -> Response:
     next_url = signin.pending_next()
-    signin.complete(user)
-    db.session.commit()
+    signin.establish(user, token)
     flash(_("You are signed in."), "success")
     return redirect(next_url or url_for("main.home"))
 
@@ -41,9 +41,9 @@ def two_factor() -> str | Response:
         return redirect(url_for("accounts.sign_in"))
     form = TwoFactorForm()
     if form.validate_on_submit():
-        if mfa.verify(user, form.code.data):
-            return _finish(user)
-        db.session.rollback()
+        token = services.two_factor(db.session, user=user, code=form.code.data)
+        if token is not None:
+            return _finish(user, token)
         form.code.errors = [_("The security code is not right. Check your app and try again")]
     return render_template("accounts/two_factor.html", form=form)
 
@@ -57,11 +57,12 @@ def two_factor_recovery() -> str | Response:
         return redirect(url_for("accounts.sign_in"))
     form = RecoveryCodeForm()
     if form.validate_on_submit():
-        if mfa.use_recovery_code(db.session, user=user, code=form.recovery_code.data):
+        token = services.two_factor_recovery(db.session, user=user,
+                                             code=form.recovery_code.data)
+        if token is not None:
             flash(_("You used a recovery code. Each code works once: set up new codes soon."),
                   "info")
-            return _finish(user)
-        db.session.rollback()
+            return _finish(user, token)
         form.recovery_code.errors = [_("That recovery code is not right or has been used")]
     return render_template("accounts/two_factor_recovery.html", form=form)
 
@@ -77,15 +78,15 @@ def two_factor_setup() -> str | Response:
     session[SETUP_SECRET_KEY] = secret
     form = TwoFactorForm()
     if form.validate_on_submit():
-        codes = mfa.enable(db.session, user=user, secret=secret, code=form.code.data)
-        if codes is not None:
+        signing_in = not current_user.is_authenticated
+        enabled = services.enable_two_factor(db.session, user=user, secret=secret,
+                                             code=form.code.data, signing_in=signing_in)
+        if enabled is not None:
+            codes, token = enabled
             session.pop(SETUP_SECRET_KEY, None)
-            if not current_user.is_authenticated:
-                next_url = signin.pending_next()
-                signin.complete(user)
-            else:
-                next_url = None
-            db.session.commit()
+            next_url = signin.pending_next() if signing_in else None
+            if token is not None:
+                signin.establish(user, token)
             return render_template("accounts/recovery_codes.html", codes=codes,
                                    next_url=next_url or url_for("accounts.overview"))
         form.code.errors = [_("The security code is not right. Check your app and try again")]

@@ -12,7 +12,6 @@ from portal.accounts.models import User
 from portal.accounts.views import bp
 from portal.authz import public
 from portal.extensions import db, limiter
-from portal.mail import send_notice
 
 
 def _load_user(user_id: int) -> User | None:
@@ -25,12 +24,7 @@ def _load_user(user_id: int) -> User | None:
 def password_reset_request() -> str | Response:
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
-        user = services.find_by_email(db.session, form.email.data)
-        if user is not None and user.is_active:
-            link = url_for("accounts.password_reset", token=tokens.reset_token(user),
-                           _external=True)
-            send_notice(to=user.email, subject=_("Reset your password"),
-                        template="password_reset", link=link)
+        services.request_password_reset(db.session, email=form.email.data)
         # The same page whether or not the address is registered.
         return render_template("accounts/password_reset_sent.html")
     return render_template("accounts/password_reset_request.html", form=form)
@@ -46,9 +40,6 @@ def password_reset(token: str) -> str | Response:
     form = PasswordResetForm()
     if form.validate_on_submit():
         services.reset_password(db.session, user=user, new=form.password.data)
-        db.session.commit()
-        send_notice(to=user.email, subject=_("Your password has been changed"),
-                    template="password_changed")
         flash(_("Your password has been changed. Sign in with your new password."), "success")
         return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/password_reset.html", form=form, token=token)
@@ -61,6 +52,5 @@ def verify_email(token: str) -> Response:
     if user is None:
         abort(404)
     services.mark_email_verified(db.session, user=user)
-    db.session.commit()
     flash(_("Thank you. Your email address is confirmed."), "success")
     return redirect(url_for("main.home"))

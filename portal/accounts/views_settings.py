@@ -7,12 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.accounts import services, sessions, signin
+from portal.accounts import services, signin
 from portal.accounts.forms import ChangeEmailForm, ChangePasswordForm
-from portal.accounts.views import _send_verification, bp
+from portal.accounts.views import bp
 from portal.authz import signed_in
 from portal.extensions import db, limiter
-from portal.mail import send_notice
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -25,12 +24,8 @@ def change_password() -> str | Response:
             services.change_password(db.session, user=current_user, current=form.current_password.data,
                                      new=form.password.data, keep_token=signin.current_token())
         except services.AccountError:
-            db.session.rollback()
             form.current_password.errors = [_("Your current password is not right")]
         else:
-            db.session.commit()
-            send_notice(to=current_user.email, subject=_("Your password has been changed"),
-                        template="password_changed")
             flash(_("Your password has been changed. You have been signed out everywhere else."),
                   "success")
             return redirect(url_for("accounts.overview"))
@@ -44,19 +39,14 @@ def change_email() -> str | Response:
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
-            old = services.change_email(db.session, user=current_user, current=form.current_password.data,
+            services.change_email(db.session, user=current_user, current=form.current_password.data,
                                         new_email=form.email.data)
         except services.AccountError as error:
-            db.session.rollback()
             if str(error) == "email_taken":
                 form.email.errors = [_("Another account uses this email address")]
             else:
                 form.current_password.errors = [_("Your current password is not right")]
         else:
-            db.session.commit()
-            send_notice(to=old, subject=_("Your email address has been changed"),
-                        template="email_changed")
-            _send_verification(current_user)
             flash(_("Your email address has been changed. Check your inbox to confirm it."),
                   "success")
             return redirect(url_for("accounts.overview"))
@@ -66,9 +56,8 @@ def change_email() -> str | Response:
 @bp.route("/sign-out-everywhere", methods=["POST"])
 @signed_in
 def sign_out_everywhere() -> Response:
-    services.sign_out_everywhere(db.session, user=current_user)
-    signin.end()
-    db.session.commit()
+    services.sign_out_everywhere(db.session, user=current_user, token=signin.current_token())
+    signin.forget()
     flash(_("You have been signed out on every device."), "success")
     return redirect(url_for("accounts.sign_in"))
 
@@ -76,8 +65,7 @@ def sign_out_everywhere() -> Response:
 @bp.route("/session/extend", methods=["POST"])
 @signed_in
 def extend_session() -> tuple[dict[str, str], int]:
-    sessions.extend(db.session, token=signin.current_token())
-    db.session.commit()
+    services.extend_session(db.session, token=signin.current_token())
     return {"status": "extended"}, 200
 
 
@@ -85,6 +73,6 @@ def extend_session() -> tuple[dict[str, str], int]:
 @limiter.limit("3 per hour", methods=["POST"])
 @signed_in
 def resend_verification() -> Response:
-    _send_verification(current_user)
+    services.resend_verification(db.session, user=current_user)
     flash(_("We have sent you a new link to confirm your email address."), "success")
     return redirect(url_for("accounts.overview"))

@@ -39,10 +39,8 @@ def user_detail(user_id: int) -> str | Response:
                 db.session, user=user, roles={Role(r) for r in form.roles.data}, by=current_user
             )
         except services.AccountError:
-            db.session.rollback()
             form.roles.errors = [_("You cannot remove your own administrator role")]
         else:
-            db.session.commit()
             flash(_("Roles updated."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_detail.html", user=user, form=form)
@@ -58,10 +56,8 @@ def set_active(user_id: int) -> Response:
             services.set_active(db.session, user=user, active=form.active.data == "1",
                                 by=current_user)
         except services.AccountError:
-            db.session.rollback()
             flash(_("You cannot disable your own account."), "error")
         else:
-            db.session.commit()
             flash(_("Account enabled.") if user.is_active else
                   _("Account disabled. Every session of this person has ended."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -35,12 +35,33 @@ class EventType(StrEnum):
     EMAIL_VERIFIED = "email_verified"
     ROLES_CHANGED = "roles_changed"
     ACCOUNT_DISABLED = "account_disabled"
+    ACCOUNT_ENABLED = "account_enabled"
+    ACCOUNT_CREATED = "account_created"
+    SETTINGS_CHANGED = "settings_changed"
     # Access to a person's records, and their data-protection rights
     RECORD_VIEWED = "record_viewed"
     RECORD_CHANGED = "record_changed"
     AUDIT_SEARCHED = "audit_searched"
     DATA_EXPORTED = "data_exported"
     ACCOUNT_DELETED = "account_deleted"
+    # The directory's moderated editing (target: the listing or the revision)
+    LISTING_SUBMITTED = "listing_submitted"
+    LISTING_DRAFT_CHANGED = "listing_draft_changed"
+    LISTING_PUBLISHED = "listing_published"
+    LISTING_REJECTED = "listing_rejected"
+    LISTING_RESTORED = "listing_restored"
+    LISTING_CONFIRMED = "listing_confirmed"
+    PROBLEM_REPORTED = "problem_reported"
+    PROBLEM_RESOLVED = "problem_resolved"
+    STALE_REMINDERS_SENT = "stale_reminders_sent"
+    # Guidance (target: the guidance item or version)
+    GUIDANCE_CREATED = "guidance_created"
+    GUIDANCE_DRAFT_SAVED = "guidance_draft_saved"
+    GUIDANCE_SUBMITTED = "guidance_submitted"
+    GUIDANCE_APPROVED = "guidance_approved"
+    GUIDANCE_WITHDRAWN = "guidance_withdrawn"
+    GUIDANCE_RECOMMENDED = "guidance_recommended"
+    GUIDANCE_REVIEW_CHECKED = "guidance_review_checked"
 
 
 class AccessReason(StrEnum):
@@ -60,6 +81,17 @@ class RecordType(StrEnum):
     ACCOUNT = "account"
 
 
+class ObjectType(StrEnum):
+    """Kinds of shared, non-personal objects that changes are recorded against."""
+
+    LISTING = "listing"
+    REVISION = "revision"
+    PROBLEM_REPORT = "problem_report"
+    GUIDANCE = "guidance"
+    GUIDANCE_VERSION = "guidance_version"
+    DIRECTORY = "directory"
+
+
 @dataclass(frozen=True)
 class EventSpec:
     required: frozenset[str] = field(default_factory=frozenset)
@@ -74,6 +106,7 @@ def _spec(required: str = "", optional: str = "", **flags: bool) -> EventSpec:
 
 
 _ACCOUNT = {"needs_subject": True}
+_OBJECT = {"needs_target": True}
 _ACCESS = {"needs_subject": True, "needs_reason": True, "needs_target": True}
 
 SPECS: Mapping[EventType, EventSpec] = {
@@ -95,6 +128,11 @@ SPECS: Mapping[EventType, EventSpec] = {
     # added/removed: lists of role values.
     EventType.ROLES_CHANGED: _spec("added removed", **_ACCOUNT),
     EventType.ACCOUNT_DISABLED: _spec(**_ACCOUNT),
+    EventType.ACCOUNT_ENABLED: _spec(**_ACCOUNT),
+    # roles: the new account's role values.
+    EventType.ACCOUNT_CREATED: _spec("roles", **_ACCOUNT),
+    # settings: names of the settings changed.
+    EventType.SETTINGS_CHANGED: _spec("settings", **_ACCOUNT),
     # viewer_roles: the viewer's role values at the time (the page shows them later).
     EventType.RECORD_VIEWED: _spec("viewer_roles", **_ACCESS),
     # fields: names of the fields changed, never their values.
@@ -105,11 +143,34 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.DATA_EXPORTED: _spec("format", **_ACCESS),
     # erased: names of the parts erased.
     EventType.ACCOUNT_DELETED: _spec("erased", **_ACCESS),
+    # Directory. service: the listing's id (absent for a new listing not yet published);
+    # revision: the revision's id; version: the listing's version after the change.
+    EventType.LISTING_SUBMITTED: _spec("revision", "service new", **_OBJECT),
+    EventType.LISTING_DRAFT_CHANGED: _spec("revision", "service", **_OBJECT),
+    EventType.LISTING_PUBLISHED: _spec("revision version", "service new", **_OBJECT),
+    EventType.LISTING_REJECTED: _spec("revision", "service", **_OBJECT),
+    EventType.LISTING_RESTORED: _spec("revision restored_from", "service", **_OBJECT),
+    EventType.LISTING_CONFIRMED: _spec(optional="version", **_OBJECT),
+    # service: the listing reported; contact: whether the reporter left an address.
+    EventType.PROBLEM_REPORTED: _spec("service contact", **_OBJECT),
+    EventType.PROBLEM_RESOLVED: _spec("service", **_OBJECT),
+    # reminded: listings whose editors were emailed.
+    EventType.STALE_REMINDERS_SENT: _spec("reminded", **_OBJECT),
+    # Guidance. item: the item's slug; version: the version's number.
+    EventType.GUIDANCE_CREATED: _spec("item", **_OBJECT),
+    EventType.GUIDANCE_DRAFT_SAVED: _spec("item version", **_OBJECT),
+    EventType.GUIDANCE_SUBMITTED: _spec("item version", **_OBJECT),
+    EventType.GUIDANCE_APPROVED: _spec("item version review_due", "again", **_OBJECT),
+    EventType.GUIDANCE_WITHDRAWN: _spec("item version cause", **_OBJECT),
+    # A recommendation to a person: subject_id is the person.
+    EventType.GUIDANCE_RECOMMENDED: _spec("item", needs_subject=True, needs_target=True),
+    EventType.GUIDANCE_REVIEW_CHECKED: _spec("reminded withdrawn", **_OBJECT),
 }
 
 # Events that are an access, by someone, to a person's records: shown on "who has looked".
 ACCESS_EVENTS = frozenset({EventType.RECORD_VIEWED, EventType.RECORD_CHANGED,
-                           EventType.AUDIT_SEARCHED, EventType.DATA_EXPORTED})
+                           EventType.AUDIT_SEARCHED, EventType.DATA_EXPORTED,
+                           EventType.GUIDANCE_RECOMMENDED})
 
 
 def _check_value(key: str, value: Any, depth: int = 0) -> None:

@@ -29,6 +29,7 @@ from portal.audit.events import (
 from portal.audit.models import GENESIS_HASH, AuditEvent, entry_hash
 from portal.db import utcnow
 from portal.privacy.registry import register_exporter
+from portal.unit_of_work import mark_audited, service
 
 # pg_advisory_xact_lock key: the first 8 bytes of sha256("portal.audit_event") as a bigint.
 ADVISORY_LOCK_KEY = 0x2B1E_5A0C_77D3_4F19
@@ -77,6 +78,7 @@ def record(
     entry.hash = entry.compute_hash()
     session.add(entry)
     session.flush()
+    mark_audited(session)
     return entry
 
 
@@ -181,7 +183,8 @@ class SearchResult:
     total: int
 
 
-def search(session: Session, *, filters: AuditFilters, limit: int, offset: int, by: Any
+@service
+def search(session: Session, /, *, filters: AuditFilters, limit: int, offset: int, by: Any
            ) -> SearchResult:
     """An administrator's search of the log. The search itself is recorded."""
     query = _filtered(filters)

@@ -101,7 +101,6 @@ def search() -> str | Response:
     filters, page = _filters_from(request.args), _page_number()
     result = services.search(db.session, filters=filters, limit=PAGE_SIZE,
                              offset=(page - 1) * PAGE_SIZE, by=current_user)
-    db.session.commit()
     return render_template(
         "audit/search.html", form=AuditSearchForm(formdata=None, data=_form_data(filters)),
         result=result, entries=presenters.describe_for_admin(db.session, result.entries),

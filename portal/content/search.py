@@ -24,8 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, select
+from flask import Flask, current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
@@ -35,6 +35,7 @@ from whoosh.query import And, Or, Term
 
 from portal.content import markdown, policies
 from portal.content.models import ContentVersion
+from portal.outbox import handler
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,6 @@ TEXT_FIELDS = ("title", "summary", "body", "transcript", "labels")
 PAGE_SIZE = 10
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
-QUEUED = "portal.content.search.queued"
-READY = "portal.content.search.ready"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -144,8 +143,8 @@ class ContentIndex:
             try:
                 writer = whoosh_index.open_dir(str(self.directory)).writer(timeout=5.0)
             except LockError:
-                log.warning("content index busy; run `content reindex` if results look stale")
-                return
+                log.warning("content index busy; the outbox will try again")
+                raise
             for slug, doc in changes.items():
                 if doc is None:
                     writer.delete_by_term("slug", slug)
@@ -218,41 +217,28 @@ def reindex(session: Session) -> int:
 
 # Keeping the index in step with commits -----------------------------------------------------
 
+INDEX_JOB = "content.index"
+
+
 def queue(session: Session, item_id: int) -> None:
-    session.info.setdefault(QUEUED, set()).add(item_id)
+    """Bring the item's document up to date once this transaction commits (an outbox job)."""
+    from portal.outbox import enqueue
+
+    enqueue(session, INDEX_JOB, {"item_ids": [item_id]})
 
 
-@event.listens_for(Session, "before_commit")
-def _read_documents(session: Session) -> None:
-    ids = session.info.pop(QUEUED, None)
-    if not ids:
-        return
+@handler(INDEX_JOB)
+def _apply_job(session: Session, payload: dict[str, Any]) -> None:
+    """Write (or delete) the documents of these items as the database has them now."""
     from portal.content.models import ContentItem
     from portal.content.queries import live_version
 
     changes: dict[str, dict[str, Any] | None] = {}
-    for item_id in sorted(ids):
+    for item_id in sorted(set(payload.get("item_ids", []))):
         item = session.get(ContentItem, item_id)
         if item is None:
             continue
         version = live_version(session, item_id)
         changes[item.slug] = document(version) if policies.is_live(version) else None
-    session.info.setdefault(READY, {}).update(changes)
-
-
-@event.listens_for(Session, "after_commit")
-def _write_documents(session: Session) -> None:
-    changes = session.info.pop(READY, None)
-    if changes and has_app_context():
-        try:
-            ContentIndex.for_app().apply(changes)
-        except Exception:  # the database is the truth; `content reindex` repairs the index
-            log.exception("content index could not be updated")
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _discard(session: Session, _previous: Any) -> None:
-    session.info.pop(QUEUED, None)
-    session.info.pop(READY, None)
-
-
+    if changes:
+        ContentIndex.for_app().apply(changes)

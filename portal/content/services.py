@@ -1,6 +1,5 @@
-"""Changes to the library. Each function is one transaction's worth of work; the caller
-commits. Emails are queued and leave only after the commit; the search index follows the
-commit too (``search.queue``).
+"""Changes to the library. Each service is one transaction with its audit event
+(``portal.unit_of_work``); emails and index upkeep are outbox jobs in the same transaction.
 
 Approved versions never change: editing an item makes (or continues) its one open draft,
 while the approved version stays live. Approval records who, when and the content hash.
@@ -21,6 +20,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User, UserRole
+from portal.audit.events import EventType, ObjectType
+from portal.audit.services import record
 from portal.authz.permissions import Role
 from portal.content import media, policies, queries, search, vtt
 from portal.content.models import (
@@ -34,8 +35,9 @@ from portal.content.models import (
     WithdrawalReason,
 )
 from portal.db import utcnow
-from portal.moderation import notices
+from portal.mail import queue_email
 from portal.privacy.registry import register_eraser, register_exporter
+from portal.unit_of_work import service
 
 MAX_COMMENT_CHARS = 1000
 TEXT_FIELDS = ("title", "summary", "body", "topics", "conditions", "audience", "languages",
@@ -105,7 +107,15 @@ def _apply(session: Session, version: ContentVersion, fields: dict[str, Any],
     _rehash(version)
 
 
-def create_item(session: Session, *, slug: str, fields: dict[str, Any],
+def _audit(session: Session, event: EventType, version: ContentVersion, by: Any,
+           **details: Any) -> None:
+    record(session, event, actor_id=getattr(by, "id", None),
+           target_type=ObjectType.GUIDANCE_VERSION, target_id=version.id,
+           item=version.item.slug, version=version.number, **details)
+
+
+@service
+def create_item(session: Session, /, *, slug: str, fields: dict[str, Any],
                 captions: str | None = None, by: Any) -> ContentVersion:
     """A new item with its first draft."""
     if queries.item_by_slug(session, slug) is not None:
@@ -118,10 +128,13 @@ def create_item(session: Session, *, slug: str, fields: dict[str, Any],
     session.add(version)
     _apply(session, version, fields, captions, by)
     session.flush()
+    record(session, EventType.GUIDANCE_CREATED, actor_id=by.id, target_type=ObjectType.GUIDANCE,
+           target_id=item.id, item=slug)
     return version
 
 
-def save_draft(session: Session, *, item: ContentItem, fields: dict[str, Any],
+@service
+def save_draft(session: Session, /, *, item: ContentItem, fields: dict[str, Any],
                based_on: int | None, captions: str | None = None, by: Any) -> ContentVersion:
     """Save the item's open draft; with none open, start a new one from the live version.
 
@@ -137,6 +150,7 @@ def save_draft(session: Session, *, item: ContentItem, fields: dict[str, Any],
         draft = _new_draft(session, item, by)
     _apply(session, draft, fields, captions, by)
     _flush(session, draft)
+    _audit(session, EventType.GUIDANCE_DRAFT_SAVED, draft, by)
     return draft
 
 
@@ -152,7 +166,8 @@ def _new_draft(session: Session, item: ContentItem, by: Any) -> ContentVersion:
     return draft
 
 
-def submit(session: Session, *, version: ContentVersion, based_on: int, by: Any) -> None:
+@service
+def submit(session: Session, /, *, version: ContentVersion, based_on: int, by: Any) -> None:
     """Send a draft for clinical approval (approvers are told by email)."""
     if version.status is not VersionStatus.DRAFT:
         raise NotOpen(version.id)
@@ -161,6 +176,7 @@ def submit(session: Session, *, version: ContentVersion, based_on: int, by: Any)
     version.status = VersionStatus.SUBMITTED
     version.submitted_at = utcnow()
     _flush(session, version)
+    _audit(session, EventType.GUIDANCE_SUBMITTED, version, by)
     link = _link("content.review", content_version_id=version.id)
     for person in _people_with(session, Role.APPROVER):
         if not policies.wrote(person, version):
@@ -177,7 +193,8 @@ def captions_problems(session: Session, version: ContentVersion) -> list[vtt.Pro
     return vtt.problems_in(data or b"")
 
 
-def approve(session: Session, *, version: ContentVersion, seen_hash: str, review_due: date,
+@service
+def approve(session: Session, /, *, version: ContentVersion, seen_hash: str, review_due: date,
             by: Any, on: date | None = None) -> ContentApproval:
     """Approve exactly the content the approver saw; the old live version is superseded."""
     day = on or policies.today()
@@ -200,6 +217,7 @@ def approve(session: Session, *, version: ContentVersion, seen_hash: str, review
     version.status = VersionStatus.APPROVED
     approval = _record_approval(session, version, by.id, by.display_name, day, review_due)
     _flush(session, version)
+    _audit(session, EventType.GUIDANCE_APPROVED, version, by, review_due=review_due.isoformat())
     search.queue(session, version.item_id)
     for person in _users(session, {version.author_id, version.edited_by_id} - {by.id}):
         _notify(session, person, _("Your guidance has been approved"), "content_approved",
@@ -207,7 +225,8 @@ def approve(session: Session, *, version: ContentVersion, seen_hash: str, review
     return approval
 
 
-def reapprove(session: Session, *, version: ContentVersion, review_due: date, by: Any,
+@service
+def reapprove(session: Session, /, *, version: ContentVersion, review_due: date, by: Any,
               on: date | None = None) -> ContentApproval:
     """The live version was reviewed and is still right: a new approval, a new review date."""
     day = on or policies.today()
@@ -220,6 +239,8 @@ def reapprove(session: Session, *, version: ContentVersion, review_due: date, by
         raise ApprovalRefused(_("The review date must be in the future."))
     approval = _record_approval(session, version, by.id, by.display_name, day, review_due)
     _flush(session, version)
+    _audit(session, EventType.GUIDANCE_APPROVED, version, by, review_due=review_due.isoformat(),
+           again=True)
     search.queue(session, version.item_id)
     return approval
 
@@ -234,7 +255,8 @@ def _record_approval(session: Session, version: ContentVersion, approver_id: int
     return approval
 
 
-def withdraw(session: Session, *, version: ContentVersion, reason: WithdrawalReason,
+@service
+def withdraw(session: Session, /, *, version: ContentVersion, reason: WithdrawalReason,
              by: Any | None = None) -> None:
     """Take the live version away from residents. Nothing is deleted."""
     if version.status is not VersionStatus.APPROVED:
@@ -242,6 +264,7 @@ def withdraw(session: Session, *, version: ContentVersion, reason: WithdrawalRea
     version.status = VersionStatus.WITHDRAWN
     version.withdrawn_at, version.withdrawal_reason = utcnow(), reason
     _flush(session, version)
+    _audit(session, EventType.GUIDANCE_WITHDRAWN, version, by, cause=reason.value)
     search.queue(session, version.item_id)
     for person in _responsible(session, version, skip=getattr(by, "id", None)):
         _notify(session, person, _("Guidance has been withdrawn"), "content_withdrawn",
@@ -257,7 +280,8 @@ class ReviewCounts:
     withdrawn: int = 0
 
 
-def review_dates(session: Session, *, on: date | None = None) -> ReviewCounts:
+@service
+def review_dates(session: Session, /, *, on: date | None = None, by: Any = None) -> ReviewCounts:
     """Remind once when a review date passes; withdraw 90 days after it unless re-approved."""
     day = on or policies.today()
     counts = ReviewCounts()
@@ -279,12 +303,17 @@ def review_dates(session: Session, *, on: date | None = None) -> ReviewCounts:
                     link=_link("content.staff_item", item_slug=version.item.slug))
             counts.emails += 1
     session.flush()
+    if counts.reminded or counts.withdrawn:
+        record(session, EventType.GUIDANCE_REVIEW_CHECKED, actor_id=getattr(by, "id", None),
+               target_type=ObjectType.GUIDANCE, reminded=counts.reminded,
+               withdrawn=counts.withdrawn)
     return counts
 
 
 # Residents and care workers ---------------------------------------------------------------
 
-def recommend(session: Session, *, item: ContentItem, person: Any,
+@service
+def recommend(session: Session, /, *, item: ContentItem, person: Any,
               by: Any) -> ContentRecommendation:
     """Recommend a live item to a resident or carer (again: it moves to the top)."""
     if not policies.can_recommend(by) or not policies.can_receive_recommendation(person):
@@ -296,10 +325,13 @@ def recommend(session: Session, *, item: ContentItem, person: Any,
         session.add(row)
     row.recommended_by_id, row.recommended_at = by.id, utcnow()
     session.flush()
+    record(session, EventType.GUIDANCE_RECOMMENDED, actor_id=by.id, subject_id=person.id,
+           target_type=ObjectType.GUIDANCE, target_id=item.id, item=item.slug)
     return row
 
 
-def record_feedback(session: Session, *, version: ContentVersion, helpful: bool,
+@service(audited=False, because="'Was this helpful?' is anonymous and changes no one's record")
+def record_feedback(session: Session, /, *, version: ContentVersion, helpful: bool,
                     comment: str | None) -> ContentFeedback:
     """"Was this helpful?": no personal data is kept with it."""
     comment = (comment or "").strip()[:MAX_COMMENT_CHARS] or None
@@ -310,9 +342,13 @@ def record_feedback(session: Session, *, version: ContentVersion, helpful: bool,
     return row
 
 
-def set_captions(session: Session, *, user: Any, captions_on: bool) -> None:
-    user.captions_on = captions_on
-    session.flush()
+@service
+def set_captions(session: Session, /, *, user: Any, captions_on: bool) -> None:
+    if user.captions_on != captions_on:
+        user.captions_on = captions_on
+        session.flush()
+        record(session, EventType.SETTINGS_CHANGED, actor_id=user.id, subject_id=user.id,
+               settings=["captions_on"])
 
 
 # People and emails ------------------------------------------------------------------------
@@ -337,8 +373,7 @@ def _responsible(session: Session, version: ContentVersion, skip: int | None = N
 
 
 def _notify(session: Session, person: User, subject: str, template: str, **context: Any) -> None:
-    notices.queue(session, notices.Notice(to=person.email, subject=subject, template=template,
-                                          context=context))
+    queue_email(session, to=person.email, subject=subject, template=template, **context)
 
 
 def _link(endpoint: str, **values: Any) -> str:

@@ -129,7 +129,6 @@ def feedback(item_slug: str) -> str | Response:
         return render_template("content/item.html", **item_context(version, form=form)), 400
     services.record_feedback(db.session, version=version, helpful=form.helpful.data == "yes",
                              comment=form.comment.data)
-    db.session.commit()
     flash(_("Thank you for your feedback."), "success")
     return redirect(url_for("content.item", item_slug=item_slug, _anchor="feedback"))
 
@@ -145,7 +144,6 @@ def recommend(item_slug: str) -> str | Response:
         person = find_by_email(db.session, form.email.data)
         if policies.can_receive_recommendation(person):
             services.recommend(db.session, item=version.item, person=person, by=current_user)
-            db.session.commit()
             flash(_("You recommended “%(title)s” to %(name)s.", title=version.title,
                     name=person.display_name), "success")
             return redirect(url_for("content.item", item_slug=item_slug))
@@ -160,7 +158,6 @@ def settings() -> str | Response:
                         if request.method == "GET" else None)
     if form.validate_on_submit():
         services.set_captions(db.session, user=current_user, captions_on=form.captions.data == "on")
-        db.session.commit()
         flash(_("Your video settings have been saved."), "success")
         return redirect(url_for("content.settings"))
     return render_template("content/settings.html", form=form)

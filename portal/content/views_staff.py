@@ -80,10 +80,8 @@ def new_item() -> str | Response:
             version = services.create_item(db.session, slug=form.slug.data, fields=form.content(),
                                            captions=form.captions.data, by=current_user)
         except services.SlugTaken:
-            db.session.rollback()
             form.slug.errors.append(_("There is already a page with this web address name"))
         else:
-            db.session.commit()
             flash(_("Your draft has been saved."), "success")
             return redirect(url_for("content.staff_item", item_slug=version.item.slug))
     return _editor(form, item=None, draft=None)
@@ -117,9 +115,7 @@ def edit_item(item_slug: str) -> str | Response:
                                 based_on=_int(form.based_on.data), captions=form.captions.data,
                                 by=current_user)
         except services.DraftConflict as conflict:
-            db.session.rollback()
             return _conflict(form, item, conflict)
-        db.session.commit()
         flash(_("Your draft has been saved."), "success")
         return redirect(url_for("content.staff_item", item_slug=item.slug))
     return _editor(form, item=item, draft=draft)
@@ -158,10 +154,8 @@ def submit_item(item_slug: str) -> Response:
         services.submit(db.session, version=draft, based_on=_int(form.based_on.data) or 0,
                         by=current_user)
     except services.ContentError:
-        db.session.rollback()
         flash(_("The draft changed or was already sent. Check it and send it again."), "info")
         return redirect(url_for("content.staff_item", item_slug=item.slug))
-    db.session.commit()
     flash(_("Your draft has been sent for approval."), "success")
     return redirect(url_for("content.staff_item", item_slug=item.slug))
 
@@ -196,10 +190,8 @@ def review(content_version_id: int) -> str | Response:
             services.approve(db.session, version=version, seen_hash=form.seen_hash.data or "",
                              review_due=_months(form), by=current_user)
         except services.ApprovalRefused as refused:
-            db.session.rollback()
             refusal = refused.message
         else:
-            db.session.commit()
             flash(_("Version %(number)s is approved and residents can now see it.",
                     number=version.number), "success")
             return redirect(url_for("content.staff_item", item_slug=version.item.slug))
@@ -225,10 +217,8 @@ def reapprove(content_version_id: int) -> str | Response:
         try:
             services.reapprove(db.session, version=version, review_due=_months(form), by=current_user)
         except services.ApprovalRefused as refused:
-            db.session.rollback()
             refusal = refused.message
         else:
-            db.session.commit()
             flash(_("The page has been reviewed. Its next review is due on %(date)s.",
                     date=format_date(version.review_due, "d MMMM yyyy")), "success")
             return redirect(url_for("content.staff_item", item_slug=version.item.slug))
@@ -246,7 +236,6 @@ def withdraw(content_version_id: int) -> str | Response:
     if form.validate_on_submit():
         services.withdraw(db.session, version=version, reason=WithdrawalReason.APPROVER,
                           by=current_user)
-        db.session.commit()
         flash(_("The page has been withdrawn. Residents can no longer see it."), "success")
         return redirect(url_for("content.staff_item", item_slug=version.item.slug))
     return render_template("content/staff/withdraw.html", form=form, version=version)

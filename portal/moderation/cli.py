@@ -29,7 +29,6 @@ def remind_stale(on: object, base_url: str) -> None:
     day: date | None = on.date() if on is not None else None  # type: ignore[attr-defined]
     with current_app.test_request_context(base_url=base_url):
         counts = services.remind_stale(db.session, on=day)
-        db.session.commit()
     click.echo(f"Listings that may be out of date: {counts.stale}")
     click.echo(f"Reminded now: {counts.reminded_listings} listings, {counts.emails} emails sent")
     click.echo(f"Reminded in the last 30 days, skipped: {counts.recently_reminded}")

@@ -47,14 +47,11 @@ def review(revision_id: int) -> str | Response | tuple[str, int]:
                             reason=form.reason.data or None,
                             expected_version=as_int(form.expected_version.data), by=current_user)
         except services.DecisionConflict:
-            db.session.rollback()
             form.expected_version.data = str(service.version) if service else ""
             return _review_page(revision, form, conflict=True), 409
         except services.ModerationError:
-            db.session.rollback()
             flash(_("This change has already been decided."), "info")
             return redirect(url_for("moderation.review", revision_id=revision.id))
-        db.session.commit()
         flash(_("The change has been published.") if form.decision.data == "publish"
               else _("The change has been rejected. The editor has been told why."), "success")
         return redirect(url_for("moderation.queue"))
@@ -80,9 +77,7 @@ def moderator_restore(revision_id: int) -> Response:
     try:
         restored = services.restore(db.session, revision=revision, by=current_user)
     except services.ModerationError:
-        db.session.rollback()
         abort(404)
-    db.session.commit()
     flash(_("The old version is ready to publish. Check it, then publish it."), "success")
     return redirect(url_for("moderation.review", revision_id=restored.id))
 
@@ -93,7 +88,6 @@ def moderator_resolve_report(report_id: int) -> Response:
     report = db.session.get(ProblemReport, report_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         services.resolve_report(db.session, report=report, by=current_user)
-        db.session.commit()
         flash(_("The report is marked as resolved."), "success")
     return redirect(url_for("moderation.queue"))
 

@@ -37,7 +37,6 @@ def report_problem(service_id: str) -> str | Response:
     if form.validate_on_submit():
         services.report_problem(db.session, service=service, message=form.message.data,
                                 email=form.email.data or None)
-        db.session.commit()
         return redirect(url_for("moderation.report_sent", service_id=service.id))
     return render_template("moderation/report.html", form=form, service=service,
                            listing_url=_listing_url(service))

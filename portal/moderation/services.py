@@ -1,5 +1,5 @@
-"""Changes to listings through moderation. Each function is one transaction's worth of work;
-the caller commits. Notices go out after the commit (``portal.moderation.notices``).
+"""Changes to listings through moderation. Each service is one transaction with its audit
+event (``portal.unit_of_work``); emails are outbox jobs in the same transaction.
 
 Nothing here touches a published listing except ``publish`` and ``confirm_still_correct``:
 an editor's change is a pending ``ServiceRevision`` until a moderator decides.
@@ -18,9 +18,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
+from portal.audit.events import EventType, ObjectType
+from portal.audit.services import record
 from portal.db import utcnow
 from portal.directory.models import Organisation, Service, new_uuid
-from portal.moderation import notices, queries
+from portal.mail import queue_email
+from portal.moderation import queries
 from portal.moderation.models import (
     ProblemReport,
     ReportStatus,
@@ -30,6 +33,7 @@ from portal.moderation.models import (
 )
 from portal.moderation.policies import is_stale, today
 from portal.moderation.snapshot import Snapshot, apply, normalise, snapshot
+from portal.unit_of_work import service as unit_of_work
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 REMIND_EVERY_DAYS = 30
@@ -91,7 +95,8 @@ def edit_start(session: Session, *, service: Service, by: Any,
     return EditStart(snapshot(service), service.version)
 
 
-def submit_revision(session: Session, *, organisation: Organisation, service: Service | None,
+@unit_of_work
+def submit_revision(session: Session, /, *, organisation: Organisation, service: Service | None,
                     data: Snapshot, base_version: int | None, replaces: int | None,
                     note: str | None, by: Any) -> ServiceRevision:
     """Save an editor's change as a waiting revision (their own waiting one is updated).
@@ -102,7 +107,10 @@ def submit_revision(session: Session, *, organisation: Organisation, service: Se
     """
     data = normalise(data)
     if service is None:
-        return _new_listing(session, organisation=organisation, data=data, note=note, by=by)
+        draft = _new_listing(session, organisation=organisation, data=data, note=note, by=by)
+        record(session, EventType.LISTING_SUBMITTED, actor_id=by.id,
+               target_type=ObjectType.REVISION, target_id=draft.id, revision=draft.id, new=True)
+        return draft
     _lock(session, service)
     pending = queries.pending_for(session, service.id)
     others = [r for r in pending if r.author_id != by.id]
@@ -120,16 +128,21 @@ def submit_revision(session: Session, *, organisation: Organisation, service: Se
         session.add(own)
     own.data, own.base_version, own.note = data, base_version, note
     _flush(session)
+    record(session, EventType.LISTING_SUBMITTED, actor_id=by.id, target_type=ObjectType.LISTING,
+           target_id=service.id, revision=own.id, service=service.id)
     return own
 
 
-def update_draft(session: Session, *, revision: ServiceRevision, data: Snapshot,
+@unit_of_work
+def update_draft(session: Session, /, *, revision: ServiceRevision, data: Snapshot,
                  note: str | None, by: Any) -> ServiceRevision:
     """Change one's own waiting new listing."""
     if revision.status is not RevisionStatus.PENDING or revision.author_id != by.id:
         raise NotPending(revision.id)
     revision.data, revision.note = normalise(data), note
     _flush(session)
+    record(session, EventType.LISTING_DRAFT_CHANGED, actor_id=by.id,
+           target_type=ObjectType.REVISION, target_id=revision.id, revision=revision.id)
     return revision
 
 
@@ -156,14 +169,14 @@ def _supersede(session: Session, revision: ServiceRevision, *, service: Service,
     revision.decided_at, revision.decided_by_id = utcnow(), by.id
     author = session.get(User, revision.author_id) if revision.author_id else None
     if author is not None and author.is_active:
-        notices.queue(session, notices.Notice(
-            to=author.email, subject=_("Your change to a listing has been replaced"),
-            template="moderation_superseded",
-            context={"listing": service.name, "link": _link("moderation.editor_revision",
-                                                             revision_id=revision.id)}))
+        queue_email(session, to=author.email,
+                    subject=_("Your change to a listing has been replaced"),
+                    template="moderation_superseded", listing=service.name,
+                    link=_link("moderation.editor_revision", revision_id=revision.id))
 
 
-def confirm_still_correct(session: Session, *, service: Service, by: Any,
+@unit_of_work
+def confirm_still_correct(session: Session, /, *, service: Service, by: Any,
                           on: date | None = None) -> None:
     """The editor says the published listing is still right: it is checked as of today.
 
@@ -178,11 +191,15 @@ def confirm_still_correct(session: Session, *, service: Service, by: Any,
         if revision.base_version == old_version:
             revision.base_version = service.version
     _flush(session)
+    record(session, EventType.LISTING_CONFIRMED, actor_id=getattr(by, "id", None),
+           target_type=ObjectType.LISTING,
+           target_id=service.id, version=service.version)
 
 
 # Moderators -------------------------------------------------------------------------------
 
-def publish(session: Session, *, revision: ServiceRevision, expected_version: int | None,
+@unit_of_work
+def publish(session: Session, /, *, revision: ServiceRevision, expected_version: int | None,
             reason: str | None, by: Any, on: date | None = None) -> Service:
     """Apply a waiting revision to the listing (creating it for a new listing)."""
     if revision.status is not RevisionStatus.PENDING:
@@ -208,12 +225,16 @@ def publish(session: Session, *, revision: ServiceRevision, expected_version: in
     revision.decided_at, revision.decided_by_id = now, by.id
     revision.decision_reason = reason or None
     _flush(session)
+    record(session, EventType.LISTING_PUBLISHED, actor_id=by.id, target_type=ObjectType.LISTING,
+           target_id=service.id, revision=revision.id, version=service.version,
+           service=service.id, new=revision.base_version is None)
     _tell_author(session, revision, service.name, _("Your change to a listing has been published"),
                  "moderation_published")
     return service
 
 
-def reject(session: Session, *, revision: ServiceRevision, reason: str, by: Any) -> None:
+@unit_of_work
+def reject(session: Session, /, *, revision: ServiceRevision, reason: str, by: Any) -> None:
     """Send a waiting revision back with a reason the editor will see."""
     if revision.status is not RevisionStatus.PENDING:
         raise NotPending(revision.id)
@@ -221,12 +242,15 @@ def reject(session: Session, *, revision: ServiceRevision, reason: str, by: Any)
     revision.decided_at, revision.decided_by_id = utcnow(), by.id
     revision.decision_reason = reason
     _flush(session)
+    record(session, EventType.LISTING_REJECTED, actor_id=by.id, target_type=ObjectType.REVISION,
+           target_id=revision.id, revision=revision.id, service=revision.service_id)
     name = revision.data.get("name") or _("a new listing")
     _tell_author(session, revision, name, _("Your change to a listing was not published"),
                  "moderation_rejected")
 
 
-def decide(session: Session, *, revision: ServiceRevision, decision: str, reason: str | None,
+@unit_of_work
+def decide(session: Session, /, *, revision: ServiceRevision, decision: str, reason: str | None,
            expected_version: int | None, by: Any) -> None:
     """A moderator's decision: ``"publish"`` or ``"reject"`` (which needs a reason)."""
     if decision == "publish":
@@ -237,7 +261,8 @@ def decide(session: Session, *, revision: ServiceRevision, decision: str, reason
         raise ModerationError(decision)
 
 
-def restore(session: Session, *, revision: ServiceRevision, by: Any) -> ServiceRevision:
+@unit_of_work
+def restore(session: Session, /, *, revision: ServiceRevision, by: Any) -> ServiceRevision:
     """A moderator brings back a published version: it waits for review like any change."""
     service = session.get(Service, revision.service_id) if revision.service_id else None
     if revision.status is not RevisionStatus.PUBLISHED or service is None:
@@ -249,6 +274,9 @@ def restore(session: Session, *, revision: ServiceRevision, by: Any) -> ServiceR
                date=revision.decided_at.date().isoformat() if revision.decided_at else "?"))
     session.add(restored)
     _flush(session)
+    record(session, EventType.LISTING_RESTORED, actor_id=by.id, target_type=ObjectType.LISTING,
+           target_id=service.id, revision=restored.id, restored_from=revision.id,
+           service=service.id)
     return restored
 
 
@@ -269,42 +297,48 @@ def _tell_author(session: Session, revision: ServiceRevision, listing: str, subj
     author = session.get(User, revision.author_id) if revision.author_id else None
     if author is None or not author.is_active:
         return
-    notices.queue(session, notices.Notice(
-        to=author.email, subject=subject, template=template,
-        context={"listing": listing,
-                 "link": _link("moderation.editor_revision", revision_id=revision.id)}))
+    queue_email(session, to=author.email, subject=subject, template=template, listing=listing,
+                link=_link("moderation.editor_revision", revision_id=revision.id))
 
 
 # Problem reports --------------------------------------------------------------------------
 
-def report_problem(session: Session, *, service: Service, message: str,
-                   email: str | None) -> ProblemReport:
+@unit_of_work
+def report_problem(session: Session, /, *, service: Service, message: str,
+                   email: str | None, by: Any = None) -> ProblemReport:
     """Anyone tells us a listing is wrong. Editors and moderators are told there is a report."""
     report = ProblemReport(service_id=service.id, message=message, reporter_email=email or None)
     session.add(report)
     session.flush()
+    record(session, EventType.PROBLEM_REPORTED,
+           actor_id=getattr(by, "id", None) if getattr(by, "is_authenticated", False) else None,
+           target_type=ObjectType.PROBLEM_REPORT, target_id=report.id, service=service.id,
+           contact=bool(email))
     editors = queries.editors_of(session, service.organisation_id)
     for person in editors:
-        notices.queue(session, notices.Notice(
-            to=person.email, subject=_("Someone has reported a problem with a listing"),
-            template="moderation_problem_report",
-            context={"listing": service.name, "link": _link("moderation.editor_home")}))
+        queue_email(session, to=person.email,
+                    subject=_("Someone has reported a problem with a listing"),
+                    template="moderation_problem_report", listing=service.name,
+                    link=_link("moderation.editor_home"))
     editor_ids = {person.id for person in editors}
     for person in queries.moderators(session):
         if person.id not in editor_ids:
-            notices.queue(session, notices.Notice(
-                to=person.email, subject=_("Someone has reported a problem with a listing"),
-                template="moderation_problem_report",
-                context={"listing": service.name, "link": _link("moderation.queue")}))
+            queue_email(session, to=person.email,
+                        subject=_("Someone has reported a problem with a listing"),
+                        template="moderation_problem_report", listing=service.name,
+                        link=_link("moderation.queue"))
     return report
 
 
-def resolve_report(session: Session, *, report: ProblemReport, by: Any) -> None:
+@unit_of_work
+def resolve_report(session: Session, /, *, report: ProblemReport, by: Any) -> None:
     if report.status is ReportStatus.RESOLVED:
         return
     report.status = ReportStatus.RESOLVED
     report.resolved_at, report.resolved_by_id = utcnow(), by.id
     _flush(session)
+    record(session, EventType.PROBLEM_RESOLVED, actor_id=by.id,
+           target_type=ObjectType.PROBLEM_REPORT, target_id=report.id, service=report.service_id)
 
 
 # Freshness reminders ----------------------------------------------------------------------
@@ -318,7 +352,9 @@ class ReminderCounts:
     without_editors: int = 0
 
 
-def remind_stale(session: Session, *, on: date | None = None) -> ReminderCounts:
+@unit_of_work
+def remind_stale(session: Session, /, *, on: date | None = None, by: Any = None
+                 ) -> ReminderCounts:
     """Email the editors of every listing that may be out of date, at most once in 30 days
     per listing; one email per editor lists all their listings that need a check."""
     on = on or today()
@@ -348,12 +384,14 @@ def remind_stale(session: Session, *, on: date | None = None) -> ReminderCounts:
         reminder.sent_at = sent_at
         counts.reminded_listings += 1
     for person, listings in by_editor.values():
-        notices.queue(session, notices.Notice(
-            to=person.email, subject=_("Please check your directory listings"),
-            template="moderation_stale", context={"listings": listings,
-                                                  "link": _link("moderation.editor_home")}))
+        queue_email(session, to=person.email, subject=_("Please check your directory listings"),
+                    template="moderation_stale", listings=listings,
+                    link=_link("moderation.editor_home"))
         counts.emails += 1
     session.flush()
+    if counts.reminded_listings:
+        record(session, EventType.STALE_REMINDERS_SENT, actor_id=getattr(by, "id", None),
+               target_type=ObjectType.DIRECTORY, reminded=counts.reminded_listings)
     return counts
 
 

@@ -86,7 +86,6 @@ def edit_service(service_id: str) -> str | Response:
                 data=form.to_snapshot(), base_version=as_int(form.base_version.data),
                 replaces=as_int(form.replaces.data), note=form.note.data or None, by=current_user)
         except services.EditConflict as conflict:
-            db.session.rollback()
             return _render_form(form, organisation=service.organisation, service=service,
                                 conflict=conflict, status=409)
         except services.ModerationError:
@@ -111,7 +110,6 @@ def edit_draft(revision_id: int) -> str | Response:
             services.update_draft(db.session, revision=revision, data=form.to_snapshot(),
                                   note=form.note.data or None, by=current_user)
         except services.ModerationError:
-            db.session.rollback()
             flash(_("This listing has already been reviewed, so it cannot be changed."), "info")
             return redirect(url_for("moderation.editor_revision", revision_id=revision.id))
         return _sent(revision)
@@ -128,7 +126,6 @@ def confirm_service(service_id: str) -> Response:
             services.confirm_still_correct(db.session, service=service, by=current_user)
         except services.ModerationError:
             return _try_again(service)
-        db.session.commit()
         flash(_("Thank you. %(name)s is marked as checked today.", name=service.name), "success")
     return redirect(url_for("moderation.editor_home"))
 
@@ -157,7 +154,6 @@ def editor_resolve_report(report_id: int) -> Response:
     _service_or_404(report.service_id)
     if ConfirmForm().validate_on_submit():
         services.resolve_report(db.session, report=report, by=current_user)
-        db.session.commit()
         flash(_("The report is marked as resolved."), "success")
     return redirect(url_for("moderation.editor_home"))
 
@@ -197,14 +193,12 @@ def _render_form(form: ServiceForm, *, organisation: Organisation, service: Serv
 
 
 def _sent(revision: ServiceRevision) -> Response:
-    db.session.commit()
     flash(_("Your change has been sent for review. A moderator will check it before it is "
             "published."), "success")
     return redirect(url_for("moderation.editor_revision", revision_id=revision.id))
 
 
 def _try_again(service: Service) -> Response:
-    db.session.rollback()
     flash(_("Someone else changed this listing at the same moment. Check it and try again."),
           "info")
     return redirect(url_for("moderation.edit_service", service_id=service.id))

@@ -26,6 +26,7 @@ from portal.audit.services import record
 from portal.authz import Role
 from portal.db import utcnow
 from portal.privacy.registry import erasers, exporters, register_eraser, register_exporter
+from portal.unit_of_work import service
 
 DELETED_NAME = "Deleted account"
 DELETED_EMAIL_DOMAIN = "deleted.invalid"  # .invalid never resolves (RFC 2606)
@@ -71,7 +72,8 @@ register_exporter("account", export_account)
 register_eraser("credentials", erase_credentials)
 
 
-def export_everything(session: Session, *, user: User, fmt: str, by: User) -> dict[str, Any]:
+@service
+def export_everything(session: Session, /, *, user: User, fmt: str, by: User) -> dict[str, Any]:
     """Everything the portal holds about ``user``, for ``user`` only; the export is audited."""
     if by.id != user.id:
         raise PrivacyError("not_owner")
@@ -108,7 +110,8 @@ def _anonymise(user: User) -> None:
     user.teams = []
 
 
-def delete_account(session: Session, *, user: User, password: str, by: User) -> list[str]:
+@service
+def delete_account(session: Session, /, *, user: User, password: str, by: User) -> list[str]:
     """Erase the person's data and anonymise their account. Returns the parts erased."""
     if by.id != user.id:
         raise PrivacyError("not_owner")

@@ -34,7 +34,6 @@ def data() -> str:
 def data_json() -> Response:
     exported = services.export_everything(db.session, user=current_user, fmt="json",
                                           by=current_user)
-    db.session.commit()
     body = json.dumps(exported, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     response = Response(body + "\n", mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="my-portal-data.json"'
@@ -47,7 +46,6 @@ def data_json() -> Response:
 def summary() -> str:
     exported = services.export_everything(db.session, user=current_user, fmt="html",
                                           by=current_user)
-    db.session.commit()
     accesses = accesses_by_others(db.session, person_id=current_user.id,
                                   limit=ACCESS_HISTORY_ON_SUMMARY)
     return render_template(
@@ -68,10 +66,8 @@ def delete() -> str | Response:
             services.delete_account(db.session, user=current_user, password=form.password.data,
                                     by=current_user)
         except services.PrivacyError as error:
-            db.session.rollback()
             _explain(form, str(error))
         else:
-            db.session.commit()
             logout_user()
             session.clear()
             return redirect(url_for("privacy.deleted"))

@@ -14,6 +14,7 @@ from portal.audit.services import record
 from portal.privacy.registry import register_eraser, register_exporter
 from portal.profile.models import DETAIL_FIELDS, PersonalDetails
 from portal.profile.policies import can_edit_personal_details, can_view_personal_details
+from portal.unit_of_work import service
 
 NHS_NUMBER_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
@@ -54,7 +55,8 @@ def details_of(session: Session, person: Any) -> PersonalDetails | None:
     return session.scalar(select(PersonalDetails).where(PersonalDetails.user_id == person.id))
 
 
-def view_details(session: Session, *, person: Any, by: Any) -> PersonalDetails | None:
+@service
+def view_details(session: Session, /, *, person: Any, by: Any) -> PersonalDetails | None:
     """Someone's details for ``by``; anyone but the owner leaves exactly one audit entry."""
     reason = can_view_personal_details(by, person)
     if reason is None:
@@ -68,21 +70,22 @@ def view_details(session: Session, *, person: Any, by: Any) -> PersonalDetails |
     return details
 
 
-def update_details(session: Session, *, person: Any, values: dict[str, Any], by: Any
+@service
+def update_details(session: Session, /, *, person: Any, values: dict[str, Any], by: Any
                    ) -> list[str]:
     """Save the person's own details; returns the names of the fields that changed."""
     if not can_edit_personal_details(by, person):
         raise NotAllowed("may not change these personal details")
     details = details_of(session, person)
+    changed = [name for name in DETAIL_FIELDS
+               if (getattr(details, name) if details else None) != (values.get(name) or None)]
+    if not changed:
+        return []
     if details is None:
         details = PersonalDetails(user_id=person.id)
         session.add(details)
-    changed = []
-    for name in DETAIL_FIELDS:
-        value = values.get(name) or None
-        if getattr(details, name) != value:
-            setattr(details, name, value)
-            changed.append(name)
+    for name in changed:
+        setattr(details, name, values.get(name) or None)
     session.flush()
     if changed:
         record(session, EventType.RECORD_CHANGED, actor_id=by.id, subject_id=person.id,

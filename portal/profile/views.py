@@ -35,7 +35,6 @@ def edit() -> str | Response:
     if form.validate_on_submit():
         services.update_details(db.session, person=current_user, values=form.cleaned(),
                                 by=current_user)
-        db.session.commit()
         flash(_("Your details have been saved."), "success")
         return redirect(url_for("profile.details"))
     return render_template("profile/edit.html", form=form)
@@ -48,5 +47,4 @@ def person_details(user_id: int) -> str:
     if can_view_personal_details(current_user, person) is None:
         abort(404)
     record = services.view_details(db.session, person=person, by=current_user)
-    db.session.commit()
     return render_template("profile/person_details.html", person=person, details=record)

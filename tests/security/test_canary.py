@@ -69,7 +69,8 @@ MARKERS: dict[tuple[str, str], str] = {
 
 # Encrypted columns whose values the portal generates (no marker can be typed in): their
 # values are read back, decrypted, after the journeys and searched for like the markers.
-SERVER_GENERATED: set[tuple[str, str]] = {("user_account", "mfa_secret")}
+SERVER_GENERATED: set[tuple[str, str]] = {("user_account", "mfa_secret"),
+                                          ("outbox_job", "payload")}
 SHORTEST_NEEDLE = 8
 
 
@@ -177,6 +178,8 @@ def _journeys(app, urls: list[str]) -> dict:
     client.sign_in_as(resident)
     _write_markers(client)
     _enrol_second_factor(client)
+    # An email (an outbox job, whose payload holds a link with a token).
+    assert client.submit("/account/verify/resend", {}, form_url="/account/").status_code == 302
     # A failed edit re-shows what was typed, and must not log it either.
     client.submit("/account/details/edit", {"nhs_number": "123",
                                             "town": MARKERS[("personal_details", "town")]})
@@ -255,8 +258,11 @@ def test_sensitive_values_never_appear_in_plain_text(committed_app, smtp_sink):
     stored = _stored_values(app)
     empty = sorted(key for key, values in stored.items() if not values)
     assert empty == [], f"no journey wrote into {empty}"
+    # An outbox job holds an email's recipient, template and link, which the email itself
+    # carries: they are encrypted at rest, but are not needles to look for elsewhere.
     needles = sorted(set(ALL_FORMS) | {
-        value for values in stored.values() for value in values if len(value) >= SHORTEST_NEEDLE})
+        value for key, values in stored.items() for value in values
+        if len(value) >= SHORTEST_NEEDLE and key != ("outbox_job", "payload")})
 
     _assert_absent("the database's rows", _raw_database_text(app), needles)
     with Database.state(app).engine.connect() as connection:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.authz import Role
 from portal.content import policies, queries, services
+from portal.outbox.core import run_due
 from portal.content.models import (
     ContentApproval,
     ContentFeedback,
@@ -144,14 +145,15 @@ def test_approval_records_who_when_and_hash_and_supersedes_the_live_version(
 
 def test_submit_and_approve_send_notices_after_commit(ctx, session, author, approver, smtp_sink):
     version = _submitted(session, author)
-    session.commit()
+    assert smtp_sink.messages == []
+    run_due(session)
     [mail] = smtp_sink.messages
     assert (mail["To"], mail["Subject"]) == ("ann@example.test", "Guidance is waiting for your approval")
     assert f"http://portal.test/guidance/approvals/{version.id}" in mail.get_content()
     smtp_sink.clear()
     services.approve(session, version=version, seen_hash=version.content_hash,
                      review_due=date(2027, 6, 1), by=approver)
-    session.commit()
+    run_due(session)
     [mail] = smtp_sink.messages
     assert (mail["To"], mail["Subject"]) == ("ada@example.test", "Your guidance has been approved")
 
@@ -168,7 +170,7 @@ def test_review_date_passing_shows_notice_then_withdraws_after_90_days(app, sess
         assert not policies.is_under_review(version, date(2026, 11, 1))
         assert policies.is_under_review(version, date(2026, 11, 2))
         counts = services.review_dates(session, on=date(2026, 11, 23))
-        session.commit()
+        run_due(session)
         assert (counts.under_review, counts.reminded, counts.emails, counts.withdrawn) == (1, 1, 2, 0)
         assert sorted(m["To"] for m in smtp_sink.messages) == ["ada@example.test", "ann@example.test"]
         assert "withdrawn from residents on 31 January 2027" in smtp_sink.messages[0].get_content()
@@ -178,7 +180,7 @@ def test_review_date_passing_shows_notice_then_withdraws_after_90_days(app, sess
         assert policies.is_live(version, date(2027, 1, 30))
         assert not policies.is_live(version, date(2027, 1, 31))  # hidden by the clock alone
         late = services.review_dates(session, on=date(2027, 1, 31))
-        session.commit()
+        run_due(session)
     assert late.withdrawn == 1
     assert (version.status, version.withdrawal_reason) == (VersionStatus.WITHDRAWN,
                                                            WithdrawalReason.REVIEW_OVERDUE)

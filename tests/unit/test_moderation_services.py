@@ -11,7 +11,9 @@ from portal.authz import Role
 from portal.directory.models import Service
 from portal.moderation import services
 from portal.moderation.models import RevisionStatus
-from portal.moderation.notices import queued
+from portal.outbox.core import run_due
+from portal.outbox.models import OutboxJob
+from sqlalchemy import select
 from portal.moderation.snapshot import snapshot
 from tests.helpers.factories import (
     make_organisation,
@@ -71,21 +73,28 @@ def test_submit_replacing_a_seen_change_supersedes_it_and_queues_a_notice(sessio
         note=None, by=bob)
     assert theirs.status is RevisionStatus.SUPERSEDED
     assert mine.status is RevisionStatus.PENDING
-    [notice] = queued(session)
-    assert notice.to == "ann@example.test" and notice.template == "moderation_superseded"
+    [job] = session.scalars(select(OutboxJob)).all()
+    assert job.payload["to"] == "ann@example.test"
+    assert job.payload["template"] == "moderation_superseded"
 
 
-def test_notices_leave_after_commit_and_are_dropped_on_rollback(session, request_context,
-                                                                smtp_sink):
+def test_notices_are_outbox_jobs_of_the_change_and_go_when_the_outbox_runs(
+        session, request_context, smtp_sink):
     _organisation, _ann, _bob, service = _people(session)
     services.report_problem(session, service=service, message="Wrong times.", email=None)
-    assert len(queued(session)) == 2 and smtp_sink.messages == []
-    session.rollback()
-    assert queued(session) == [] and smtp_sink.messages == []
-    _organisation, _ann, _bob, service = _people(session)
-    services.report_problem(session, service=service, message="Wrong times.", email=None)
-    session.commit()
+    assert len(session.scalars(select(OutboxJob)).all()) == 2 and smtp_sink.messages == []
+    assert run_due(session).done == 2
     assert sorted(m["To"] for m in smtp_sink.messages) == ["ann@example.test", "bob@example.test"]
+
+
+def test_a_change_that_fails_queues_no_notice(session, request_context, smtp_sink):
+    organisation, ann, _bob, service = _people(session)
+    with pytest.raises(services.EditConflict):
+        services.submit_revision(session, organisation=organisation, service=service,
+                                 data=snapshot(service), base_version=0, replaces=None,
+                                 note=None, by=ann)
+    assert session.scalars(select(OutboxJob)).all() == []
+    assert run_due(session).ran == 0 and smtp_sink.messages == []
 
 
 def test_publish_turns_a_concurrent_update_into_a_decision_conflict(session, request_context):
