@@ -2,6 +2,7 @@
 
 from portal.accounts import models as accounts_models
 from portal.audit import models as audit_models
+from portal.circles import models as circles_models
 from portal.content import models as content_models
 from portal.directory import models as directory_models
 from portal.moderation import models as moderation_models
@@ -10,5 +11,5 @@ from portal.places import models as places_models
 from portal.profile import models as profile_models
 from portal.search import models as search_models
 
-__all__ = ["accounts_models", "audit_models", "content_models", "directory_models",
+__all__ = ["accounts_models", "audit_models", "circles_models", "content_models", "directory_models",
            "moderation_models", "outbox_models", "places_models", "profile_models", "search_models"]

@@ -78,6 +78,12 @@ class User(TimestampMixin, Base):
     # The last TOTP time step accepted: a code is never accepted twice.
     mfa_last_timestep: Mapped[int | None] = mapped_column(BigInteger, default=None)
     captions_on: Mapped[bool] = mapped_column(default=False)
+    # The person's home locality, which routes their work to a care team. Kept in clear (one of
+    # about a dozen areas) while the postcode it came from stays encrypted: see
+    # docs/adr/0003-home-locality-in-clear.md.
+    locality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("locality.id", ondelete="SET NULL"), default=None, index=True)
+    locality_source: Mapped[str | None] = mapped_column(String(10), default=None)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -86,6 +92,7 @@ class User(TimestampMixin, Base):
         secondary=organisation_membership, lazy="selectin"
     )
     teams: Mapped[list[CareTeam]] = relationship(secondary=team_membership, lazy="selectin")
+    locality: Mapped[Locality | None] = relationship(lazy="joined")
 
     # Flask-Login protocol -------------------------------------------------
     @property

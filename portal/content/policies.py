@@ -8,23 +8,19 @@ neither wrote nor changed it. List queries use the same rules (``queries``).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
 from portal.authz.permissions import Permission, Role
+from portal.clock import today
 from portal.content.models import OPEN_STATUSES, ContentVersion, VersionStatus
 
 UK = ZoneInfo("Europe/London")
 WITHDRAW_AFTER = timedelta(days=90)
 REVIEW_AFTER_MONTHS = 12
-
-
-def today() -> date:
-    """Today in the UK. Everything date-based here asks this (tests move the clock)."""
-    return datetime.now(UK).date()
 
 
 def add_months(day: date, months: int) -> date:

@@ -6,21 +6,17 @@ same functions filter the lists, so a list never shows what a detail page would 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.authz.permissions import Permission
+from portal.clock import today
 from portal.directory.models import Service, ServiceStatus
 from portal.moderation.models import ProblemReport, RevisionStatus, ServiceRevision
 
 UK = ZoneInfo("Europe/London")
 STALE_AFTER_MONTHS = 12
-
-
-def today() -> date:
-    """Today in the UK. Everything date-based here asks this (tests move the clock)."""
-    return datetime.now(UK).date()
 
 
 def months_before(day: date, months: int) -> date:

@@ -367,3 +367,41 @@ def fresh_content_index(app, directory) -> Iterator[object]:  # type: ignore[no-
             app.extensions.pop("portal.content.index", None)
         else:
             app.extensions["portal.content.index"] = previous
+
+
+# Care circles (portal.circles) --------------------------------------------------------------
+
+def make_consent(session: Session, person: User, *purposes: object, by: User | None = None):  # type: ignore[no-untyped-def]
+    """Live consents of ``person`` to share each purpose with the team serving them."""
+    from portal.circles.models import Purpose, TeamConsent
+
+    rows = [TeamConsent(person_id=person.id, purpose=Purpose(p),
+                        wording=f"I agree to share my {Purpose(p).value} with my care team.",
+                        given_by_id=(by or person).id) for p in (purposes or tuple(Purpose))]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def make_grant(session: Session, person: User, carer: User, *scopes: object,  # type: ignore[no-untyped-def]
+               relationship: str = "daughter", ends_on=None, revoked: bool = False):
+    """A carer's grant to act for ``person`` with ``scopes`` (Scope values), live unless told."""
+    from portal.circles.models import CarerGrant, Scope
+    from portal.clock import utcnow
+
+    grant = CarerGrant(person_id=person.id, carer_id=carer.id, relationship=relationship,
+                       scopes=[Scope(s).value for s in scopes], ends_on=ends_on,
+                       created_by_id=person.id)
+    if revoked:
+        grant.revoked_at, grant.revoked_by_id = utcnow(), person.id
+    session.add(grant)
+    session.flush()
+    return grant
+
+
+def serve(session: Session, person: User, locality: Locality) -> User:
+    """Put ``person``'s home in ``locality`` (as their postcode would)."""
+    person.locality_id = locality.id
+    person.locality_source = "postcode"
+    session.flush()
+    return person
