@@ -37,6 +37,7 @@ class Settings:
     ratelimit_storage_uri: str
     proxy_hops: int
     outbox_run: str = "thread"
+    base_url: str = "http://127.0.0.1:5000"
     # Fernet keys for field-level encryption, newest first (see portal/crypto.py).
     encryption_keys: tuple[str, ...] = ()
 
@@ -75,6 +76,7 @@ def read_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         ratelimit_storage_uri=environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         proxy_hops=int(environ.get("PROXY_HOPS", "0")),
         outbox_run=environ.get("OUTBOX_RUN", "inline" if env == "testing" else "thread"),
+        base_url=environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
         encryption_keys=encryption_keys,
     )
 
@@ -119,6 +121,8 @@ def flask_config(settings: Settings) -> dict[str, object]:
         # After a commit, new outbox jobs run on a background thread (tests: before the
         # request returns; "off": only the `outbox run` worker runs them).
         "OUTBOX_RUN": settings.outbox_run,
+        # The portal's public address, for links in emails written outside a request.
+        "PORTAL_BASE_URL": settings.base_url,
         "ENCRYPTION_KEYS": list(settings.encryption_keys),
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,

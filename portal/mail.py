@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 import smtplib
 import uuid
+from contextlib import nullcontext
 from datetime import date
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale, get_locale
 from sqlalchemy.orm import Session
 
@@ -44,8 +45,6 @@ def queue_email(session: Session, *, to: str, subject: str, template: str, key: 
 
 
 def _has_locale() -> bool:
-    from flask import has_request_context
-
     return has_request_context()
 
 
@@ -56,8 +55,11 @@ def _message(payload: dict[str, Any], message_id: str) -> EmailMessage:
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]
     message["Message-ID"] = message_id
-    with force_locale(payload.get("locale") or "en"):
-        context = {key: _revived(value) for key, value in payload["context"].items()}
+    context = {key: _revived(value) for key, value in payload["context"].items()}
+    # Outside a request (the worker), links are built from the portal's public address.
+    outer = nullcontext() if has_request_context() else current_app.test_request_context(
+        base_url=config["PORTAL_BASE_URL"])
+    with outer, force_locale(payload.get("locale") or "en"):
         body = render_template(f"emails/{payload['template']}.txt", **context)
     message.set_content(body)
     return message

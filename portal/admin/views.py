@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -10,6 +10,7 @@ from portal.accounts import services
 from portal.accounts.models import User
 from portal.admin.forms import ActiveForm, RolesForm, UserSearchForm
 from portal.authz import Permission, Role, requires
+from portal.authz.loading import get_or_404
 from portal.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -31,7 +32,7 @@ def users() -> str:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @requires(Permission.ADMIN_USERS_MANAGE)
 def user_detail(user_id: int) -> str | Response:
-    user = db.session.get(User, user_id) or abort(404)
+    user = get_or_404(User, user_id)
     form = RolesForm(data={"roles": sorted(role.value for role in user.roles)})
     if form.validate_on_submit():
         try:
@@ -49,7 +50,7 @@ def user_detail(user_id: int) -> str | Response:
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @requires(Permission.ADMIN_USERS_MANAGE)
 def set_active(user_id: int) -> Response:
-    user = db.session.get(User, user_id) or abort(404)
+    user = get_or_404(User, user_id)
     form = ActiveForm()
     if form.validate_on_submit():
         try:

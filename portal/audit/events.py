@@ -62,6 +62,7 @@ class EventType(StrEnum):
     GUIDANCE_WITHDRAWN = "guidance_withdrawn"
     GUIDANCE_RECOMMENDED = "guidance_recommended"
     GUIDANCE_REVIEW_CHECKED = "guidance_review_checked"
+    OUTBOX_JOB_RETRIED = "outbox_job_retried"
 
 
 class AccessReason(StrEnum):
@@ -90,6 +91,7 @@ class ObjectType(StrEnum):
     GUIDANCE = "guidance"
     GUIDANCE_VERSION = "guidance_version"
     DIRECTORY = "directory"
+    OUTBOX_JOB = "outbox_job"
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,8 @@ SPECS: Mapping[EventType, EventSpec] = {
     # A recommendation to a person: subject_id is the person.
     EventType.GUIDANCE_RECOMMENDED: _spec("item", needs_subject=True, needs_target=True),
     EventType.GUIDANCE_REVIEW_CHECKED: _spec("reminded withdrawn", **_OBJECT),
+    # kind: the job's kind ("email", "content.index").
+    EventType.OUTBOX_JOB_RETRIED: _spec("kind", **_OBJECT),
 }
 
 # Events that are an access, by someone, to a person's records: shown on "who has looked".

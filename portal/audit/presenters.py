@@ -49,6 +49,7 @@ EVENT_LABELS = {
     EventType.GUIDANCE_WITHDRAWN: _l("Withdrew guidance"),
     EventType.GUIDANCE_RECOMMENDED: _l("Recommended guidance"),
     EventType.GUIDANCE_REVIEW_CHECKED: _l("Checked guidance review dates"),
+    EventType.OUTBOX_JOB_RETRIED: _l("Retried a parked email or index update"),
     EventType.RECORD_VIEWED: _l("Looked at a record"),
     EventType.RECORD_CHANGED: _l("Changed a record"),
     EventType.AUDIT_SEARCHED: _l("Searched the audit log"),

@@ -14,6 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.authz import Permission, public, requires, signed_in
+from portal.authz.loading import found_or_404
 from portal.content import markdown, media, policies, queries, services
 from portal.content.forms import CaptionsForm, FeedbackForm, RecommendForm, SearchForm
 from portal.content.models import ContentVersion
@@ -25,10 +26,7 @@ bp = Blueprint("content", __name__, url_prefix="/guidance")
 
 
 def _live_or_404(item_slug: str) -> ContentVersion:
-    version = queries.visible_by_slug(db.session, item_slug)
-    if version is None:
-        abort(404)
-    return version
+    return found_or_404(queries.visible_by_slug(db.session, item_slug))
 
 
 def media_url(digest: str | None, content_type: str) -> str | None:

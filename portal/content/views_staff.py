@@ -17,6 +17,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.authz import Permission, requires
+from portal.authz.loading import found_or_404, get_or_404
 from portal.content import markdown, media, policies, queries, services
 from portal.content.forms import (
     WRITTEN_HERE_LINE,
@@ -37,17 +38,13 @@ STAFF = Permission.STAFF_AREA_USE
 
 
 def _item_or_404(item_slug: str) -> ContentItem:
-    item = queries.item_by_slug(db.session, item_slug)
-    if item is None or not (policies.is_author(current_user) or policies.is_approver(current_user)):
-        abort(404)
-    return item
+    return found_or_404(queries.item_by_slug(db.session, item_slug), allowed=lambda _item: (
+        policies.is_author(current_user) or policies.is_approver(current_user)))
 
 
 def _version_or_404(content_version_id: int) -> ContentVersion:
-    version = db.session.get(ContentVersion, content_version_id)
-    if version is None or not policies.can_view_version(current_user, version):
-        abort(404)
-    return version
+    return get_or_404(ContentVersion, content_version_id,
+                      allowed=lambda version: policies.can_view_version(current_user, version))
 
 
 def _form_data(version: ContentVersion | None) -> dict[str, Any]:

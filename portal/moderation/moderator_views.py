@@ -8,6 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.authz import Permission, requires
+from portal.authz.loading import get_or_404
 from portal.directory.models import Service
 from portal.extensions import db
 from portal.moderation import queries, services
@@ -34,7 +35,7 @@ def queue() -> str:
 @bp.route("/moderation/revisions/<int:revision_id>", methods=["GET", "POST"])
 @requires(MODERATE)
 def review(revision_id: int) -> str | Response | tuple[str, int]:
-    revision = db.session.get(ServiceRevision, revision_id) or abort(404)
+    revision = get_or_404(ServiceRevision, revision_id)
     service = db.session.get(Service, revision.service_id) if revision.service_id else None
     form = DecisionForm() if request.method == "POST" else DecisionForm(
         data={"expected_version": service.version if service else ""})
@@ -61,7 +62,7 @@ def review(revision_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/moderation/services/<service_id>/history")
 @requires(MODERATE)
 def moderator_history(service_id: str) -> str:
-    service = db.session.get(Service, service_id) or abort(404)
+    service = get_or_404(Service, service_id)
     versions = queries.history(db.session, service.id)
     return render_template("moderation/history.html", service=service, moderator=True,
                            versions=versions, people=queries.users_by_id(
@@ -71,7 +72,7 @@ def moderator_history(service_id: str) -> str:
 @bp.route("/moderation/revisions/<int:revision_id>/restore", methods=["POST"])
 @requires(MODERATE)
 def moderator_restore(revision_id: int) -> Response:
-    revision = db.session.get(ServiceRevision, revision_id) or abort(404)
+    revision = get_or_404(ServiceRevision, revision_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("moderation.review", revision_id=revision.id))
     try:
@@ -85,7 +86,7 @@ def moderator_restore(revision_id: int) -> Response:
 @bp.route("/moderation/reports/<int:report_id>/resolve", methods=["POST"])
 @requires(MODERATE)
 def moderator_resolve_report(report_id: int) -> Response:
-    report = db.session.get(ProblemReport, report_id) or abort(404)
+    report = get_or_404(ProblemReport, report_id)
     if ConfirmForm().validate_on_submit():
         services.resolve_report(db.session, report=report, by=current_user)
         flash(_("The report is marked as resolved."), "success")

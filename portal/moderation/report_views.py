@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from portal.authz import public
+from portal.authz.loading import get_or_404
 from portal.directory.models import Service
 from portal.extensions import db
 from portal.moderation import policies, services
@@ -17,10 +18,7 @@ LISTING_ENDPOINT = "directory.service"
 
 
 def _reportable_or_404(service_id: str) -> Service:
-    service = db.session.get(Service, service_id)
-    if not policies.can_be_reported(service):
-        abort(404)
-    return service  # type: ignore[return-value]
+    return get_or_404(Service, service_id, allowed=policies.can_be_reported)
 
 
 def _listing_url(service: Service) -> str | None:

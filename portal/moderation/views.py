@@ -14,6 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.authz import Permission, requires
+from portal.authz.loading import get_or_404
 from portal.directory.models import Organisation, Service
 from portal.extensions import db
 from portal.moderation import diff, policies, queries, services
@@ -28,17 +29,13 @@ EDIT = Permission.DIRECTORY_LISTING_EDIT
 
 
 def _service_or_404(service_id: str) -> Service:
-    service = db.session.get(Service, service_id)
-    if service is None or not policies.can_edit_service(current_user, service):
-        abort(404)
-    return service
+    return get_or_404(Service, service_id,
+                      allowed=lambda service: policies.can_edit_service(current_user, service))
 
 
 def _revision_or_404(revision_id: int) -> ServiceRevision:
-    revision = db.session.get(ServiceRevision, revision_id)
-    if revision is None or not policies.can_view_revision(current_user, revision):
-        abort(404)
-    return revision
+    return get_or_404(ServiceRevision, revision_id,
+                      allowed=lambda revision: policies.can_view_revision(current_user, revision))
 
 
 def _organisation_or_404() -> Organisation:
@@ -46,7 +43,7 @@ def _organisation_or_404() -> Organisation:
     wanted = request.args.get("organisation") or (next(iter(ids)) if len(ids) == 1 else None)
     if wanted not in ids:
         abort(404)
-    return db.session.get(Organisation, wanted) or abort(404)
+    return get_or_404(Organisation, wanted)
 
 
 @bp.route("/editor/")
@@ -104,7 +101,7 @@ def edit_draft(revision_id: int) -> str | Response:
     if revision.service_id is not None:
         return redirect(url_for("moderation.edit_service", service_id=revision.service_id))
     form = _form(revision.data, base_version=None, note=revision.note)
-    organisation = db.session.get(Organisation, revision.organisation_id) or abort(404)
+    organisation = get_or_404(Organisation, revision.organisation_id)
     if form.validate_on_submit():
         try:
             services.update_draft(db.session, revision=revision, data=form.to_snapshot(),
@@ -150,7 +147,7 @@ def editor_revision(revision_id: int) -> str:
 @bp.route("/editor/reports/<int:report_id>/resolve", methods=["POST"])
 @requires(EDIT)
 def editor_resolve_report(report_id: int) -> Response:
-    report = db.session.get(ProblemReport, report_id) or abort(404)
+    report = get_or_404(ProblemReport, report_id)
     _service_or_404(report.service_id)
     if ConfirmForm().validate_on_submit():
         services.resolve_report(db.session, report=report, by=current_user)

@@ -323,9 +323,13 @@ class Runner:
         if self.mode == "thread":
             self._ensure_thread()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
+        """End the background thread (after the job it is running, if any)."""
         self._stop = True
         self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
 
 def runner(app: Flask | None = None) -> Runner:

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from portal.accounts.models import User
 from portal.authz import Permission, requires, signed_in
+from portal.authz.loading import get_or_404
 from portal.extensions import db
 from portal.profile import services
 from portal.profile.forms import PersonalDetailsForm, initial_data
@@ -43,7 +44,7 @@ def edit() -> str | Response:
 @bp.route("/admin/users/<int:user_id>/details")
 @requires(Permission.ADMIN_USERS_MANAGE)
 def person_details(user_id: int) -> str:
-    person = db.session.get(User, user_id) or abort(404)
+    person = get_or_404(User, user_id)
     if can_view_personal_details(current_user, person) is None:
         abort(404)
     record = services.view_details(db.session, person=person, by=current_user)

@@ -405,3 +405,17 @@ def serve(session: Session, person: User, locality: Locality) -> User:
     person.locality_source = "postcode"
     session.flush()
     return person
+
+
+def make_outbox_job(session: Session, *, parked: bool = True, kind: str = "email"):  # type: ignore[no-untyped-def]
+    """An outbox job (parked after failing, unless told otherwise), added directly."""
+    from portal.outbox.models import JobStatus, OutboxJob
+
+    job = OutboxJob(key=f"test:{next(_counter)}", kind=kind,
+                    payload={"to": "someone@example.test", "subject": "A notice",
+                             "template": "password_changed", "locale": "en", "context": {}},
+                    status=JobStatus.PARKED if parked else JobStatus.PENDING, attempts=8,
+                    last_error="ConnectionRefusedError: [Errno 111] Connection refused")
+    session.add(job)
+    session.flush()
+    return job

@@ -19,6 +19,7 @@ from portal.authz.decorators import AccessRule
 from tests.helpers.factories import (
     make_content_item,
     make_content_version,
+    make_outbox_job,
     make_problem_report,
     make_revision,
     make_service,
@@ -109,6 +110,8 @@ OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
     ).captions_sha256 + ".vtt",
     "topic": lambda session: "staying-well",
     "condition": lambda session: "copd",
+    # The outbox: a parked job (administrators only).
+    "job_id": lambda session: make_outbox_job(session).id,
 }
 
 PERSONAS = [None, *Role]

@@ -35,19 +35,23 @@ def test_failed_attempts_on_one_account_from_many_addresses_are_limited(app, ses
     assert statuses[:100] == [200] * 100 and statuses[100] == 429
 
 
-def test_sign_in_timing_is_the_same_for_known_and_unknown_emails(client, session):
+def test_sign_in_does_the_same_work_for_known_and_unknown_emails(client, session):
+    """An unknown email still costs a full password hash check. Measured as this thread's CPU
+    time (the request runs in it), which other busy processes do not inflate as they do wall
+    time; skipping the hash would make unknown emails about 50 times cheaper."""
     make_user(session, email="known@example.com")
 
-    def timed(email):
+    def cpu_cost(email):
         token = client.csrf_token()
-        start = time.perf_counter()
+        start = time.thread_time()
         client.post("/account/sign-in", data={"csrf_token": token, "email": email,
                                               "password": "wrong password"})
-        return time.perf_counter() - start
+        return time.thread_time() - start
 
     known, unknown = [], []
-    timed("warm-up@example.com")
-    for _ in range(10):
-        known.append(timed("known@example.com"))
-        unknown.append(timed("unknown@example.com"))
-    assert abs(statistics.median(known) - statistics.median(unknown)) < 0.05
+    cpu_cost("warm-up@example.com")
+    for _ in range(9):
+        known.append(cpu_cost("known@example.com"))
+        unknown.append(cpu_cost("unknown@example.com"))
+    ratio = statistics.median(unknown) / statistics.median(known)
+    assert 0.7 < ratio < 1.4, (statistics.median(known), statistics.median(unknown))
