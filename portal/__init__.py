@@ -108,7 +108,6 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message = _l("Sign in to see this page.")
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
     def _load_user(identity: str) -> User | None:
         from flask import session
 
@@ -130,3 +129,5 @@ def _init_login(app: Flask) -> None:
                 session["_signed_out_idle"] = True
             return None
         return user
+
+    login_manager.user_loader(_load_user)

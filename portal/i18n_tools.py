@@ -34,8 +34,10 @@ def read_catalogue(path: Path) -> Catalog:
         return read_po(handle)
 
 
-def _ids(message_id: str | tuple[str, ...]) -> tuple[str, ...]:
-    return message_id if isinstance(message_id, tuple) else (message_id,)
+def _ids(message_id: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    if message_id is None:
+        return ()
+    return tuple(message_id) if isinstance(message_id, tuple | list) else (message_id,)
 
 
 def check_catalogues(template: Catalog, locales: tuple[str, ...] = LOCALES,

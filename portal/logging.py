@@ -17,7 +17,8 @@ REQUEST_ID_HEADER = "X-Request-Id"
 
 def request_id() -> str | None:
     if has_request_context():
-        return g.get("request_id")
+        found = g.get("request_id")
+        return str(found) if found is not None else None
     return None
 
 

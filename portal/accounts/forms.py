@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
@@ -16,7 +17,7 @@ def not_common(_form: FlaskForm, field: PasswordField) -> None:
                                  "this one is on a list of common passwords"))
 
 
-def new_password_field(label: str) -> PasswordField:
+def new_password_field(label: str | LazyString) -> PasswordField:
     return PasswordField(
         label,
         description=_l("Use at least 10 characters. A few words strung together work well."),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 MAX_DETAIL_TEXT = 200
 
@@ -103,13 +103,19 @@ class EventSpec:
     needs_target: bool = False   # target_type must be given
 
 
-def _spec(required: str = "", optional: str = "", **flags: bool) -> EventSpec:
+class _Flags(TypedDict, total=False):
+    needs_subject: bool
+    needs_reason: bool
+    needs_target: bool
+
+
+def _spec(required: str = "", optional: str = "", **flags: Unpack[_Flags]) -> EventSpec:
     return EventSpec(frozenset(required.split()), frozenset(optional.split()), **flags)
 
 
-_ACCOUNT = {"needs_subject": True}
-_OBJECT = {"needs_target": True}
-_ACCESS = {"needs_subject": True, "needs_reason": True, "needs_target": True}
+_ACCOUNT: _Flags = {"needs_subject": True}
+_OBJECT: _Flags = {"needs_target": True}
+_ACCESS: _Flags = {"needs_subject": True, "needs_reason": True, "needs_target": True}
 
 SPECS: Mapping[EventType, EventSpec] = {
     # subject_id: whose account. actor_id: who did it (None when nobody is signed in).

@@ -54,7 +54,7 @@ class AuditSearchForm(FlaskForm):
                 self.date_to.data < self.date_from.data):
             self.date_to.errors = [_l("The end date must be the same as or after the start date")]
             return False
-        return valid
+        return bool(valid)
 
     @property
     def chosen_event(self) -> EventType | None:

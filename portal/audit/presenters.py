@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.audit.events import AccessReason, EventType, RecordType
+from portal.audit.events import AccessReason, EventType, ObjectType, RecordType
 from portal.audit.models import AuditEvent
 from portal.authz import Role
 
@@ -72,6 +72,25 @@ ACCESS_LABELS = {
         _l("Searched the record of activity on your account"),
     (EventType.DATA_EXPORTED, RecordType.ACCOUNT): _l("Downloaded a copy of your data"),
 }
+
+TARGET_LABELS = {
+    RecordType.PERSONAL_DETAILS: _l("Personal details"),
+    RecordType.AUDIT_LOG: _l("Audit log"),
+    RecordType.ACCOUNT: _l("Account"),
+    ObjectType.LISTING: _l("Listing"),
+    ObjectType.REVISION: _l("Listing change"),
+    ObjectType.PROBLEM_REPORT: _l("Problem report"),
+    ObjectType.GUIDANCE: _l("Guidance page"),
+    ObjectType.GUIDANCE_VERSION: _l("Guidance version"),
+    ObjectType.DIRECTORY: _l("Directory"),
+    ObjectType.OUTBOX_JOB: _l("Email or index update"),
+}
+
+
+def target_label(value: str | None) -> str:
+    kind = _enum(RecordType, value) or _enum(ObjectType, value)
+    return str(TARGET_LABELS[kind]) if kind in TARGET_LABELS else (value or "")
+
 
 UNKNOWN_PERSON = _l("Unknown person")
 NOBODY = _l("Nobody signed in")
@@ -170,8 +189,8 @@ def describe_for_admin(session: Session, entries: list[AuditEvent]) -> list[Admi
             id=e.id, when=e.created_at, event=event_label(e.event_type),
             actor=_labelled(names, e.actor_id),
             subject=_labelled(names, e.subject_id) if e.subject_id is not None else "",
-            target=" ".join(filter(None, (e.target_type, f"#{e.target_id}" if e.target_id
-                                          else None))),
+            target=" ".join(filter(None, (target_label(e.target_type),
+                                          f"#{e.target_id}" if e.target_id else None))),
             reason=reason_label(e.reason),
             details=[(k, _detail_text(v)) for k, v in sorted((e.details or {}).items())],
         )

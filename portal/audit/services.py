@@ -158,7 +158,7 @@ class AuditFilters:
         }
 
 
-def _filtered(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
+def _filtered(filters: AuditFilters) -> Select[AuditEvent]:
     query = select(AuditEvent)
     if filters.actor_id is not None:
         query = query.where(AuditEvent.actor_id == filters.actor_id)

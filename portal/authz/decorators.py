@@ -56,7 +56,7 @@ def _guarded(view: F, rule: AccessRule) -> F:
             abort(403)
         return view(*args, **kwargs)
 
-    return _mark(wrapper, rule)  # type: ignore[arg-type]
+    return _mark(wrapper, rule)  # type: ignore[return-value]
 
 
 def signed_in(view: F) -> F:

@@ -19,7 +19,7 @@ from flask import Flask, current_app, send_file
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from portal.content.models import ContentMedia
+from portal.content.models import ContentMedia as ContentMedia  # re-exported
 
 MAX_VIDEO_BYTES = 20_000_000
 CACHE_BYTES = 64_000_000
@@ -131,6 +131,5 @@ def send(data: bytes, *, digest: str, content_type: str, public: bool) -> Respon
         response.cache_control.no_cache = True
     response.headers["Accept-Ranges"] = "bytes"
     if content_type == VTT_TYPE:
-        response.mimetype = VTT_TYPE
-        response.charset = "utf-8"
+        response.headers["Content-Type"] = f"{VTT_TYPE}; charset=utf-8"
     return response

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 
 from portal.authz.permissions import Permission, Role
-from portal.clock import today
+from portal.clock import today as today  # re-exported for the area
 from portal.content.models import OPEN_STATUSES, ContentVersion, VersionStatus
 
 UK = ZoneInfo("Europe/London")

@@ -239,6 +239,6 @@ def _apply_job(session: Session, payload: dict[str, Any]) -> None:
         if item is None:
             continue
         version = live_version(session, item_id)
-        changes[item.slug] = document(version) if policies.is_live(version) else None
+        changes[item.slug] = document(version) if version and policies.is_live(version) else None
     if changes:
         ContentIndex.for_app().apply(changes)

@@ -73,8 +73,9 @@ def content_hash(fields: dict[str, Any]) -> str:
     """SHA-256 of a version's content (text, lists, and the media files' hashes)."""
     canonical = {name: fields.get(name) for name in CONTENT_FIELDS}
     for name in ("body", "transcript", "easy_read"):
-        if isinstance(canonical[name], str):
-            canonical[name] = canonical[name].replace("\r\n", "\n").strip()
+        value = canonical[name]
+        if isinstance(value, str):
+            canonical[name] = value.replace("\r\n", "\n").strip()
     payload = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

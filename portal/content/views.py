@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -120,7 +121,7 @@ def easy_read(item_slug: str) -> str:
 @bp.route("/<item_slug>/feedback", methods=["POST"])
 @public
 @limiter.limit("20 per hour", methods=["POST"])
-def feedback(item_slug: str) -> str | Response:
+def feedback(item_slug: str) -> ResponseReturnValue:
     version = _live_or_404(item_slug)
     form = FeedbackForm()
     if not form.validate_on_submit():
@@ -140,7 +141,7 @@ def recommend(item_slug: str) -> str | Response:
         from portal.accounts.services import find_by_email
 
         person = find_by_email(db.session, form.email.data)
-        if policies.can_receive_recommendation(person):
+        if person is not None and policies.can_receive_recommendation(person):
             services.recommend(db.session, item=version.item, person=person, by=current_user)
             flash(_("You recommended “%(title)s” to %(name)s.", title=version.title,
                     name=person.display_name), "success")

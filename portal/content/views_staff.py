@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -89,8 +90,8 @@ def new_item() -> str | Response:
 def staff_item(item_slug: str) -> str:
     item = _item_or_404(item_slug)
     versions = queries.history(db.session, item.id)
-    people = queries.user_names(db.session, {v.author_id for v in versions}
-                                | {v.edited_by_id for v in versions})
+    people = queries.user_names(db.session, {i for v in versions
+                                             for i in (v.author_id, v.edited_by_id) if i})
     return render_template(
         "content/staff/item.html", item=item, versions=versions, people=people,
         live=queries.live_version(db.session, item.id), draft=queries.open_draft(db.session, item.id),
@@ -100,7 +101,7 @@ def staff_item(item_slug: str) -> str:
 
 @bp.route("/manage/<item_slug>/edit", methods=["GET", "POST"])
 @requires(WRITE)
-def edit_item(item_slug: str) -> str | Response:
+def edit_item(item_slug: str) -> ResponseReturnValue:
     item = _item_or_404(item_slug)
     draft = queries.open_draft(db.session, item.id)
     start = draft or queries.live_version(db.session, item.id)
@@ -122,7 +123,7 @@ def _conflict(form: DraftForm, item: ContentItem, conflict: services.DraftConfli
               ) -> tuple[str, int]:
     current = db.session.get(ContentVersion, conflict.current.id)
     form.based_on.data = str(current.revision) if current is not None else ""
-    return _editor(form, item=item, draft=current, conflict=current), 409  # type: ignore[return-value]
+    return _editor(form, item=item, draft=current, conflict=current), 409
 
 
 def _previewing() -> bool:

@@ -135,7 +135,7 @@ def page(session: Session, statement: Select[Any], page_number: int, per_page: i
 
 
 def published_services(session: Session, filters: ServiceFilters | None = None, *,
-                       full: bool = False) -> Select[tuple[Service]]:
+                       full: bool = False) -> Select[Service]:
     return (select(Service)
             .where(*service_conditions(session, filters or ServiceFilters()))
             .options(*(FULL_LOAD if full else SUMMARY_LOAD))
@@ -171,7 +171,7 @@ def _has_published_service() -> ColumnElement[bool]:
                                            is_published()))
 
 
-def published_organisations(search: str | None = None) -> Select[tuple[Organisation]]:
+def published_organisations(search: str | None = None) -> Select[Organisation]:
     statement = select(Organisation).where(_has_published_service())
     if search:
         statement = statement.where(Organisation.name.ilike(f"%{_like(search)}%", escape="\\"))
@@ -193,7 +193,7 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def taxonomies(search: str | None = None) -> Select[tuple[Taxonomy]]:
+def taxonomies(search: str | None = None) -> Select[Taxonomy]:
     statement = select(Taxonomy)
     if search:
         statement = statement.where(Taxonomy.name.ilike(f"%{_like(search)}%", escape="\\"))
@@ -202,7 +202,7 @@ def taxonomies(search: str | None = None) -> Select[tuple[Taxonomy]]:
 
 def taxonomy_terms(*, search: str | None = None, taxonomy_id: str | None = None,
                    parent_id: str | None = None, top_only: bool = False
-                   ) -> Select[tuple[TaxonomyTerm]]:
+                   ) -> Select[TaxonomyTerm]:
     statement = select(TaxonomyTerm).options(selectinload(TaxonomyTerm.taxonomy))
     if search:
         statement = statement.where(TaxonomyTerm.name.ilike(f"%{_like(search)}%", escape="\\"))
@@ -225,7 +225,7 @@ def service_at_location_columns(session: Session, filters: ServiceFilters | None
 
 
 def published_service_at_locations(session: Session, filters: ServiceFilters | None = None
-                                   ) -> Select[tuple[ServiceAtLocation]]:
+                                   ) -> Select[ServiceAtLocation]:
     return (service_at_location_columns(session, filters, ServiceAtLocation)
             .options(selectinload(ServiceAtLocation.service).selectinload(Service.organisation))
             .order_by(Service.name, ServiceAtLocation.id))

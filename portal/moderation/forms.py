@@ -225,7 +225,7 @@ class DecisionForm(FlaskForm):
         if self.decision.data == "reject" and not self.reason.data and not self.reason.errors:
             self.reason.errors = [_l("Enter the reason for rejecting the change")]
             return False
-        return valid
+        return bool(valid)
 
 
 class ConfirmForm(FlaskForm):

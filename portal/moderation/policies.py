@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal.authz.permissions import Permission
-from portal.clock import today
+from portal.clock import today as today  # re-exported for the area
 from portal.directory.models import Service, ServiceStatus
 from portal.moderation.models import ProblemReport, RevisionStatus, ServiceRevision
 

@@ -102,7 +102,7 @@ def _venue(service: Service) -> dict[str, Any] | None:
     return {
         "name": location.name, "address_1": location.address_1, "city": location.city,
         "postcode": location.postcode, "confidential": bool(location.confidential),
-        "accessibility": "\n".join(notes) or None,
+        "accessibility": "\n".join(str(note) for note in notes if note) or None,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -55,7 +56,7 @@ def editor_home() -> str:
 
 @bp.route("/editor/services/new", methods=["GET", "POST"])
 @requires(EDIT)
-def new_service() -> str | Response:
+def new_service() -> ResponseReturnValue:
     organisation = _organisation_or_404()
     form = _form(empty_snapshot(), base_version=None)
     if form.validate_on_submit():
@@ -69,7 +70,7 @@ def new_service() -> str | Response:
 
 @bp.route("/editor/services/<service_id>/edit", methods=["GET", "POST"])
 @requires(EDIT)
-def edit_service(service_id: str) -> str | Response:
+def edit_service(service_id: str) -> ResponseReturnValue:
     service = _service_or_404(service_id)
     start_from = _start_from(service)
     start = services.edit_start(db.session, service=service, by=current_user,
@@ -94,7 +95,7 @@ def edit_service(service_id: str) -> str | Response:
 
 @bp.route("/editor/revisions/<int:revision_id>/edit", methods=["GET", "POST"])
 @requires(EDIT)
-def edit_draft(revision_id: int) -> str | Response:
+def edit_draft(revision_id: int) -> ResponseReturnValue:
     revision = _revision_or_404(revision_id)
     if not policies.can_change_revision(current_user, revision):
         abort(404)

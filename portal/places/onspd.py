@@ -82,7 +82,7 @@ def import_onspd(session: Session, lines: TextIO, *, batch_size: int = BATCH_SIZ
             session.execute(insert(Postcode), new)
         if changed:
             session.connection().execute(
-                update(Postcode.__table__)
+                update(Postcode)
                 .where(Postcode.__table__.c.postcode == bindparam("key"))
                 .values(latitude=bindparam("lat"), longitude=bindparam("lon")),
                 changed)
