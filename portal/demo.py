@@ -18,6 +18,7 @@ consent, carer links, plans, message threads) comes with the code that loads it.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,14 +94,14 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _fields(item: Any, where: str, required: set[str], optional: set[str] = frozenset()
+def _fields(item: Any, where: str, required: set[str], optional: Collection[str] = ()
             ) -> dict[str, Any]:
     """``item`` as a mapping with all ``required`` keys and no keys beyond ``optional``."""
     if not isinstance(item, dict):
         raise DemoDataError(f"{where}: expected a mapping, found {type(item).__name__}.")
     if missing := required - item.keys():
         raise DemoDataError(f"{where}: missing {', '.join(sorted(missing))}.")
-    if unknown := item.keys() - required - optional:
+    if unknown := item.keys() - required - set(optional):
         raise DemoDataError(f"{where}: unknown {', '.join(sorted(map(str, unknown)))}.")
     return item
 
