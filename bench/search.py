@@ -1,6 +1,6 @@
 """Search benchmark: ``python -m bench.search --services N``.
 
-Builds N realistic services (``portal.directory.demo_data.generate_bulk``) in a fresh SQLite
+Builds N realistic services (``bench.bulk_services.generate_bulk``) in a fresh SQLite
 database under a temporary directory, then measures:
 
 * the full index build (``outbox.rebuild``, as ``flask search reindex`` runs it);
@@ -99,7 +99,7 @@ def _reference(app: Any) -> dict[str, int]:
 
 
 def run(args: argparse.Namespace, work: Path) -> None:
-    from portal.directory.demo_data import generate_bulk
+    from bench.bulk_services import generate_bulk
 
     n = args.services
     print(f"Search benchmark: {n} services, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -86,8 +87,15 @@ def users_create(email: str, roles: tuple[str, ...], orgs: tuple[str, ...],
         click.echo(f"Password: {password}")
 
 
+_DEMO_DIR_OPTION = click.option(
+    "--data", "data_dir", envvar="PORTAL_DEMO_DIR", show_envvar=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+    help="The folder of demo data files (default: the repository's demo/ folder).")
+
+
 @users_cli.command("demo-code")
-def users_demo_code() -> None:
+@_DEMO_DIR_OPTION
+def users_demo_code(data_dir: Path | None) -> None:
     """Print the current second-factor code of the demo staff accounts (development only)."""
     import pyotp
     from flask import current_app
@@ -96,7 +104,11 @@ def users_demo_code() -> None:
 
     if current_app.config["PORTAL_ENV"] != "development":
         raise click.ClickException("Demo codes exist only in development.")
-    click.echo(pyotp.TOTP(demo.DEMO_TOTP_SECRET).now())
+    try:
+        people = demo.read_people(data_dir)
+    except demo.DemoDataError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(pyotp.TOTP(people.totp_secret).now())
 
 
 def _by_slug(session, model, slug: str, hint: str):  # type: ignore[no-untyped-def]
@@ -107,18 +119,25 @@ def _by_slug(session, model, slug: str, hint: str):  # type: ignore[no-untyped-d
 
 
 @click.command("demo")
+@_DEMO_DIR_OPTION
 @with_appcontext
-def demo_command() -> None:
-    """Load demo data (idempotent): places, organisations, teams and an account per role."""
+def demo_command(data_dir: Path | None) -> None:
+    """Load demo data from data files (idempotent): places, listings, teams, an account per
+    role, moderation work and guidance. The files and their format: demo/README.md."""
     from portal import demo
 
-    accounts = demo.load(db.session)
+    try:
+        people = demo.read_people(data_dir)
+        accounts = demo.load(db.session, data_dir)
+    except demo.DemoDataError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo("Demo data loaded. Demo accounts (development only):")
     for account in accounts:
         click.echo(f"  {account.role:<12} {account.email:<36} password: {account.password}")
     click.echo(f"Staff accounts ask for a code from an authenticator app set up with the key "
-               f"{demo.DEMO_TOTP_SECRET}, or run: flask --app wsgi users demo-code")
+               f"{people.totp_secret}, or run: flask --app wsgi users demo-code")
 
 
 def init_app(app: Flask) -> None:

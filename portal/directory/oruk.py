@@ -5,7 +5,8 @@ the official schemas. Reading (``parse_service``) turns one ORUK service into a 
 record that the importer writes; the ``*_FIELDS`` tuples name the model attributes a record holds,
 so the importer can tell an unchanged service from a changed one.
 
-Conventions (shared with ``demo_data.py``):
+Conventions (shared with the demo data, ``demo/directory``, and its generator
+``tools/demo_generator.py``):
 
 * Attendance is published twice: ``attributes`` with ``link_type`` "delivery_method" linking the
   terms of ``data/delivery_methods.json`` (codes = ``Attendance`` values), and a "virtual"

@@ -1,4 +1,4 @@
-"""Reference data the directory refers to: taxonomies, and the demo directory itself.
+"""Reference data the directory refers to: taxonomies.
 
 A taxonomy file is ``{"taxonomy": {id, name, description, version?, uri?}, "terms": [{id, code,
 name, description, parent_id, taxonomy_id}, ...]}`` (``data/taxonomy.json``,
@@ -71,23 +71,3 @@ def load_taxonomy(session: Session, data: dict[str, Any]) -> tuple[int, int]:
 def load_reference_taxonomies(session: Session) -> None:
     for name in TAXONOMY_FILES:
         load_taxonomy(session, json.loads((DATA_DIR / name).read_text(encoding="utf-8")))
-
-
-def load_demo_directory(session: Session) -> dict[str, int]:
-    """Taxonomies, demo postcodes and the generated demo services (through the importer).
-
-    Localities must be loaded first. Idempotent: a second run changes nothing.
-    """
-    from portal.directory import demo_data
-    from portal.directory.importer import import_services
-    from portal.places.onspd import import_onspd
-
-    load_reference_taxonomies(session)
-    with (DATA_DIR / "postcodes_demo.csv").open(encoding="utf-8", newline="") as fh:
-        import_onspd(session, fh)
-    summary = import_services(session, demo_data.generate()["services"])
-    if summary.problems:
-        raise RuntimeError("The demo data did not import cleanly: "
-                           + "; ".join(str(p) for p in summary.problems[:3]))
-    return {"imported": summary.imported, "updated": summary.updated,
-            "unchanged": summary.unchanged}

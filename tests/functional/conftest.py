@@ -20,6 +20,10 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 
 pytestmark = pytest.mark.browser
 
+# The demo accounts' shared password and staff authenticator key, from demo/people.yaml.
+DEMO_PEOPLE = demo.read_people()
+DEMO_PASSWORD = DEMO_PEOPLE.password
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
@@ -90,14 +94,12 @@ def fresh_demo_code() -> str:
 
     import pyotp
 
-    from portal.demo import DEMO_TOTP_SECRET
-
     step = int(time.time() // 30)
     while step in _used_steps:
         time.sleep(30 - time.time() % 30 + 0.2)
         step = int(time.time() // 30)
     _used_steps.add(step)
-    return pyotp.TOTP(DEMO_TOTP_SECRET).at(step * 30)
+    return pyotp.TOTP(DEMO_PEOPLE.totp_secret).at(step * 30)
 
 
 def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]

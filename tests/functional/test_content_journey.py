@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from portal.demo import DEMO_PASSWORD
-from tests.functional.conftest import axe_violations
+from tests.functional.conftest import DEMO_PASSWORD, axe_violations
 from tests.functional.conftest import sign_in as shared_sign_in
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from portal import demo
-from portal.directory import demo_data
 from portal.directory.importer import import_services
 from portal.directory.models import Location, ServiceAtLocation
 from portal.directory.reference import DATA_DIR, load_reference_taxonomies
@@ -21,7 +20,7 @@ from portal.search.services import ServiceQuery, search_services
 from tests.helpers.factories import make_organisation
 from tests.helpers.oruk import assert_valid, get_valid
 
-ALL = demo_data.generate()["services"]
+ALL = demo.read_services()
 REFUGE = next(s for s in ALL if any(sal["location"].get("x_confidential")
                                     for sal in s["service_at_locations"]))
 INACTIVE = next(s for s in ALL if s["status"] == "inactive")

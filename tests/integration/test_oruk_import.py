@@ -12,7 +12,6 @@ from sqlalchemy import func, select, text
 
 from portal import demo
 from portal.accounts.models import CareTeam, User
-from portal.directory import demo_data
 from portal.directory.models import (
     Location,
     Organisation,
@@ -24,7 +23,7 @@ from portal.directory.models import (
 from portal.directory.reference import load_reference_taxonomies
 from tests.helpers.oruk import schema_errors
 
-DEMO = demo_data.generate()["services"]
+DEMO = demo.read_services()
 SATURDAY = DEMO[0]  # Torquay Saturday Social, TQ1 1AA, Torbay Friendship Circle (demo)
 REFUGE = next(s for s in DEMO if any(sal["location"].get("x_confidential")
                                      for sal in s["service_at_locations"]))

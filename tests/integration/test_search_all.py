@@ -4,12 +4,12 @@ from tests.helpers.factories import fresh_search_index, make_listing
 
 
 def test_all_results_shows_services_and_guidance_for_the_same_words(app, client, session, tmp_path):
-    from portal.content.demo import load_demo
+    from portal.demo import load_guidance
 
     make_listing(session, name="Breathe Easy Torbay", description="A friendly group for people "
                  "who are short of breath, with singing for lung health.")
     with app.app_context():
-        load_demo(session)
+        load_guidance(session)
     session.flush()
     with fresh_search_index(app, tmp_path / "index"):
         page = client.page("/search?q=short+of+breath")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from portal.directory import demo_data
+from portal import demo
 from portal.directory.models import (
     Contact,
     CostOption,
@@ -183,7 +183,7 @@ def _context(geocode=lambda _pc: None) -> ReadContext:  # type: ignore[no-untype
 
 
 def _demo(predicate):  # type: ignore[no-untyped-def]
-    return next(s for s in demo_data.generate()["services"] if predicate(s))
+    return next(s for s in demo.read_services() if predicate(s))
 
 
 def test_parse_service_reads_a_demo_service():
@@ -246,8 +246,8 @@ def test_parse_time_accepts_the_forms_oruk_uses(text, expected):
     assert parse_time(text) == expected
 
 
-def test_every_generated_demo_service_is_valid_oruk():
-    for document in demo_data.generate()["services"]:
+def test_every_demo_service_is_valid_oruk():
+    for document in demo.read_services():
         assert schema_errors(document, "service") == []
 
 

@@ -10,7 +10,6 @@ Standard library only; output is deterministic for a given seed.
 
 ``generate(seed)`` returns ``{"organizations": [...], "services": [...]}``: ORUK 3.0
 organization objects and full ORUK 3.0 service objects (schema/service.json).
-``generate_bulk(n, seed)`` returns ``n`` lighter services for benchmarks (``iter_bulk`` streams).
 
 Conventions an importer can rely on
 -----------------------------------
@@ -42,23 +41,26 @@ Conventions an importer can rely on
 * Freshness: ``last_modified`` (UTC, milliseconds) and ``assured_date``; reference date is
   2026-11-23. Stale listings (checked more than 12 months earlier) are part of the demo.
 
-Run: ``python demo_data.py OUT.json [--seed N] [--bulk N]``.
+Regenerate the demo directory (after changing this file or the reference data) with
+``python -m tools.demo_generator`` from the repository root: it rewrites
+``demo/directory/oruk-services.json``, which ``flask --app wsgi demo`` loads. The portal never
+imports this module; ``bench/bulk_services.py`` builds benchmark services with it.
 """
 
 from __future__ import annotations
 
 import csv
-import gc
 import json
 import random
 import re
 import sys
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().with_name("data")
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "portal" / "directory" / "data"  # the reference data the portal ships
+DEMO_FILE = ROOT / "demo" / "directory" / "oruk-services.json"
 REFERENCE_DATE = date(2026, 11, 23)
 STALE_BEFORE = date(2025, 11, 23)  # checked before this = stale (more than 12 months old)
 
@@ -1811,150 +1813,30 @@ def generate(seed: int = 2026) -> dict[str, list[dict[str, Any]]]:
     return _Builder(seed).build()
 
 
-# --------------------------------------------------------------------------------------------
-# Bulk (benchmark) data
-# --------------------------------------------------------------------------------------------
-
-_BULK_TAGS = ["", "", "", " (new)", " plus", " extra session", " for beginners", " outreach", " pop-up",
-              " summer session", " winter session", " taster"]
-
-
-def iter_bulk(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
-    """Yield ``n`` lighter ORUK services for benchmarks.
-
-    Each has one schedule, service area, location link and cost option and two attributes (need and
-    delivery method). Locations, organisations and taxonomy terms are shared objects (do not mutate
-    them); nested objects omit the optional back-references (service_id, link_id) to save memory.
-    Memory use is independent of ``n`` when consumed lazily."""
-    b = _Builder(seed)
-    b.build_orgs()
-    rng = b.rng
-    # A fixed pool of venues per place, shared by all bulk services.
-    pools: dict[str, list[dict[str, Any]]] = {}
-    for loc in b.localities.values():
-        for place in loc["places"]:
-            pools[place["name"]] = [b.new_venue(place) for _ in range(3)]
-    org_refs = {m["org"]["id"]: {"id": m["org"]["id"], "name": m["org"]["name"],
-                                 "description": m["org"]["description"]} for m in b.org_meta}
-    metas = b.org_meta
-    all_keys = [k for k in T if k != "refuge"]
-    sched_cache: dict[str, list[dict[str, Any]]] = {}
-    for kind in ("weekday_am", "weekday_pm", "weekday_lunch", "twice_weekly", "office", "phone_weekday",
-                 "phone_daily", "always", "evening", "late_evening", "saturday", "sunday", "monthly",
-                 "fortnightly", "appointment"):
-        sched_cache[kind] = [_schedule_spec(kind, rng) for _ in range(12)]
-    sched_text: dict[int, tuple[str, str | None]] = {}
-    keep: list[dict[str, Any]] = []  # keeps fitted specs alive so their id() stays unique
-    day_names = {nm for t in T.values() for nm in t["names"] if _needs_fit(nm)}
-    area_names = {lid: (loc["name"], f"urn:x-portal:locality:{lid}") for lid, loc in b.localities.items()}
-    need_objs = {code: b.term_obj(code) for code in b.need_terms}
-    deliv_objs = {code: b.term_obj(code, "delivery") for code in b.delivery_terms}
-    virtual = {m["org"]["id"]: {mode: b.virtual_location(m["org"], mode) for mode in ("online", "telephone")}
-               for m in metas}
-    fresh0, stale0 = date(2025, 12, 1).toordinal(), date(2023, 5, 1).toordinal()
-    day_iso = {o: date.fromordinal(o).isoformat() for o in range(stale0, date(2026, 11, 21).toordinal())}
-    uid = _uuid
-    choice, random_ = rng.choice, rng.random
-    for i in range(n):
-        meta = metas[i % len(metas)] if random_() < 0.7 else choice(metas)
-        tkey = choice(meta["templates"]) if random_() < 0.6 else choice(all_keys)
-        tpl = T[tkey]
-        lid = choice(meta["localities"])
-        place = choice(b.localities[lid]["places"])
-        p = _short_place(place["name"])
-        sid = uid(rng)
-        delivery = choice(tpl["delivery"])
-        mode = delivery[0]
-        pattern = choice(tpl["names"])
-        spec = choice(sched_cache[choice(tpl["sched"])])
-        if pattern in day_names:
-            spec = _fit_day(spec, pattern)
-        key = id(spec)
-        if key not in sched_text:
-            tmp = _schedule(spec, "", "in-person", random.Random(0))  # nosec B311
-            sched_text[key] = (tmp["description"], tmp.get("notes"))
-            keep.append(spec)
-        desc_when, notes = sched_text[key]
-        name = pattern.format(place=p) + (f", {p}" if random_() < 0.5 else "") + choice(_BULK_TAGS)
-        details = tpl["details"]
-        parts = [choice(tpl["intro"]), choice(details)]
-        if mode == "in-person":
-            loc = choice(pools[place["name"]])
-            parts.append(f"{desc_when} at {loc['name']}.")
-        else:
-            loc = virtual[meta["org"]["id"]]["online" if mode == "online" else "telephone"] if mode != "home-visit" else None
-            parts.append(desc_when + ".")
-        parts.append(choice(PRACTICAL[mode]))
-        stale = random_() < 0.1
-        o = (stale0 + int(random_() * 915)) if stale else (fresh0 + int(random_() * 354))
-        ages = choice(tpl["ages"])
-        sched: dict[str, Any] = {"id": uid(rng), "description": desc_when,
-                                 "attending_type": ATTENDING[mode]}
-        if "freq" in spec:
-            sched["freq"], sched["byday"] = spec["freq"], spec["byday"]
-            sched["opens_at"], sched["closes_at"] = spec["opens"], spec["closes"]
-            if spec.get("interval"):
-                sched["interval"], sched["dtstart"] = spec["interval"], spec["dtstart"]
-        elif notes:
-            sched["notes"] = notes
-        cost = choice(tpl["cost"])
-        if cost == "free" or cost == "donation":
-            co = {"id": uid(rng), "option": "Free", "amount": 0, "amount_description": "No charge"}
-        else:
-            amt = choice(cost[1])
-            co = {"id": uid(rng), "option": cost[0].capitalize(), "amount": amt,
-                  "amount_description": _money(amt)}
-        aname, auri = area_names[lid]
-        s: dict[str, Any] = {
-            "id": sid, "organization_id": meta["org"]["id"], "name": name, "description": " ".join(parts),
-            "status": "active", "assured_date": day_iso[o], "last_modified": day_iso[o] + "T10:00:00.000Z",
-            "eligibility_description": tpl["elig"][0],
-            "organization": org_refs[meta["org"]["id"]],
-            "schedules": [sched],
-            "service_areas": [{"id": uid(rng), "name": aname, "extent": lid,
-                               "extent_type": "text", "uri": auri}],
-            "service_at_locations": ([{"id": uid(rng), "location_id": loc["id"], "location": loc}]
-                                     if loc is not None else []),
-            "cost_options": [co],
-            "attributes": [{"id": uid(rng), "link_type": "need", "taxonomy_term_id": need_objs[tpl["terms"][0]]["id"],
-                            "taxonomy_term": need_objs[tpl["terms"][0]]},
-                           {"id": uid(rng), "link_type": "delivery_method",
-                            "taxonomy_term_id": deliv_objs[mode]["id"], "taxonomy_term": deliv_objs[mode]}],
-        }
-        if ages[0] is not None:
-            s["minimum_age"] = ages[0]
-        if ages[1] is not None:
-            s["maximum_age"] = ages[1]
-        yield s
-
-
-def generate_bulk(n: int, seed: int = 1) -> list[dict[str, Any]]:
-    """``n`` services with varied vocabulary for benchmarks (nested objects are shared where possible)."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of small containers and no cycles: the cyclic GC only slows this down
-    try:
-        return list(iter_bulk(n, seed))
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+def write_services(services: list[dict[str, Any]], path: Path) -> None:
+    """A JSON list with one service per line (as ``flask directory export-oruk`` writes it), so
+    a regenerated file diffs service by service."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("[\n")
+        fh.write(",\n".join(json.dumps(s, ensure_ascii=False, separators=(",", ":"))
+                             for s in services))
+        fh.write("\n]\n")
 
 
 def main(argv: list[str]) -> int:
     import argparse
 
-    ap = argparse.ArgumentParser(description="Write fictional directory demo data as JSON.")
-    ap.add_argument("out", help="output JSON file")
-    ap.add_argument("--seed", type=int, default=None)
-    ap.add_argument("--bulk", type=int, default=None, metavar="N",
-                    help="write N bulk benchmark services instead of the demo set")
+    ap = argparse.ArgumentParser(
+        prog="python -m tools.demo_generator",
+        description="Regenerate the fictional demo directory as ORUK 3.0 JSON.")
+    ap.add_argument("out", nargs="?", type=Path, default=DEMO_FILE,
+                    help=f"output JSON file (default {DEMO_FILE.relative_to(ROOT)})")
+    ap.add_argument("--seed", type=int, default=2026)
     args = ap.parse_args(argv)
-    if args.bulk is not None:
-        data: Any = {"services": generate_bulk(args.bulk, 1 if args.seed is None else args.seed)}
-    else:
-        data = generate(2026 if args.seed is None else args.seed)
-    with open(args.out, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
-    print(f"wrote {len(data.get('services', []))} services to {args.out}")
+    services = generate(args.seed)["services"]
+    write_services(services, args.out)
+    print(f"wrote {len(services)} services to {args.out}")
     return 0
 
 
