@@ -128,7 +128,7 @@ def demo_command(data_dir: Path | None) -> None:
 
     try:
         people = demo.read_people(data_dir)
-        accounts = demo.load(db.session, data_dir)
+        accounts = demo.load(db.session, root=data_dir)
     except demo.DemoDataError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

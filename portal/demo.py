@@ -33,6 +33,7 @@ from portal.authz import Role
 from portal.db import utcnow
 from portal.directory.models import Organisation, Service
 from portal.places.models import Locality
+from portal.unit_of_work import service
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "demo"
 # The deployment's care localities (slug = "id", with postcode sectors for search).
@@ -302,7 +303,10 @@ def load_guidance(session: Session, root: Path | None = None) -> list[str]:
     return report.created + report.updated
 
 
-def load(session: Session, root: Path | None = None) -> list[DemoAccount]:
+@service(audited=False, because="loads demonstration data in development, all or nothing; "
+                               "the accounts and changes it makes are audited by the services "
+                               "it calls, which join its transaction")
+def load(session: Session, /, *, root: Path | None = None) -> list[DemoAccount]:
     """Everything in the demo folder, in the order the parts depend on each other."""
     people = read_people(root)
     localities = load_localities(session)

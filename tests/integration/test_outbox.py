@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -116,11 +117,8 @@ def _announce_then_fail(session, /, *, to):  # type: ignore[no-untyped-def]
 
 
 def test_a_rolled_back_change_sends_nothing(app, session, smtp_sink):
-    with app.test_request_context():
-        try:
-            _announce_then_fail(session, to="rose@example.com")
-        except RuntimeError:
-            pass
+    with app.test_request_context(), pytest.raises(RuntimeError):
+        _announce_then_fail(session, to="rose@example.com")
     assert _jobs(app, session) == []
     with app.app_context():
         assert core.run_due(session).ran == 0
