@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask
 from sqlalchemy.exc import OperationalError
 
-from portal import assets, cli, errors, i18n, logging, security
+from portal import assets, cli, errors, i18n, logging, security, warmup
 from portal.config import flask_config, read_settings
 from portal.extensions import babel, compress, csrf, db, limiter, login_manager
 from portal.search import SearchIndex
@@ -69,6 +69,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _init_login(app)
     cli.init_app(app)
     assets.init_app(app)
+    warmup.init_app(app)
     return app
 
 
