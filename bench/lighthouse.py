@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
                 scores = {c: float(report["categories"][c]["score"]) for c in CATEGORIES}  # type: ignore[index]
                 audits = report["audits"]  # type: ignore[index]
                 failing = sorted(
-                    f"{key} ({audit['score']}{', ' + audit['displayValue'] if audit.get('displayValue') else ''})"
+                    f"{key} ({audit['score']}"
+                    f"{', ' + audit['displayValue'] if audit.get('displayValue') else ''})"
                     for key, audit in audits.items()  # type: ignore[attr-defined]
                     if audit.get("score") is not None and audit["score"] < 0.9
                     and audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings"))

@@ -27,7 +27,6 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HELLO = '''
@@ -96,7 +95,8 @@ def prepare(work: Path, services: int) -> dict[str, str]:
         ContentIndex.for_app(app).rebuild(session)
         count = session.scalar(select(func.count()).select_from(Service)) or 0
         items = session.scalars(select(ContentItem).order_by(ContentItem.slug)).all()
-        with_video = next(item.slug for item in items if (ROOT / "content" / item.slug / "video.mp4").exists())
+        with_video = next(item.slug for item in items
+                          if (ROOT / "content" / item.slug / "video.mp4").exists())
         client = app.test_client()
         html = client.get("/services?q=befriending").get_data(as_text=True)
         listing = re.search(r'href="(/services/[^"/?]+)"', html)
@@ -127,7 +127,7 @@ class Gunicorn:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/", timeout=2):  # noqa: S310 (our own)
+                with urllib.request.urlopen(self.url + "/", timeout=2):
                     break
             except OSError:
                 time.sleep(0.2)
