@@ -90,6 +90,7 @@ def prepare(work: Path, services: int) -> dict[str, str]:
             from portal.directory.demo_data import generate_bulk
 
             localities = {row.slug: row.id for row in session.scalars(select(Locality))}
+            session.commit()  # end this session's read transaction so it sees the new rows
             insert_bulk(state.engine, generate_bulk(services - have, 7), localities)
         SearchIndex.for_app(app).rebuild(session)
         ContentIndex.for_app(app).rebuild(session)
