@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint, Flask
 from sqlalchemy.exc import OperationalError
 
-from portal import cli, errors, i18n, logging, security
+from portal import assets, cli, errors, i18n, logging, security, warmup
 from portal.config import flask_config, read_settings
-from portal.extensions import babel, csrf, db, limiter, login_manager
+from portal.extensions import babel, compress, csrf, db, limiter, login_manager
 from portal.outbox import init_app as init_outbox
 from portal.search import SearchIndex
 from portal.search import init_app as init_search
@@ -57,6 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     babel.init_app(app, locale_selector=i18n.select_locale)
+    compress.init_app(app)
     SearchIndex(app.config["SEARCH_INDEX_DIR"]).init_app(app)
     init_search(app)
     init_outbox(app)
@@ -71,6 +72,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _init_templates(app)
     _init_login(app)
     cli.init_app(app)
+    assets.init_app(app)
+    warmup.init_app(app)
     return app
 
 

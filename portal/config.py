@@ -140,4 +140,13 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "PREFERRED_URL_SCHEME": "https" if settings.env == "production" else "http",
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(hours=1),
+        # Hashed, precompressed static files (`flask assets build`; see portal/assets.py).
+        "STATIC_BUILD_DIR": str(INSTANCE_DIR / "static"),
+        # HTML and JSON responses compressed on the fly (Flask-Compress).
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_BR_LEVEL": 4,
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_MIN_SIZE": 500,
+        "COMPRESS_MIMETYPES": ["text/html", "application/json", "text/plain", "text/csv",
+                               "application/geo+json", "text/calendar"],
     }
