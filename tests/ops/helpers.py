@@ -41,9 +41,9 @@ def production_environ(database_url: str, index_dir: Path, **extra: str) -> dict
     }
 
 
-def app_from_environ(environ: dict[str, str]) -> Flask:
+def app_from_environ(environ: dict[str, str], **overrides: object) -> Flask:
     """The app exactly as ``read_settings`` would configure it from this environment."""
-    return create_app(flask_config(read_settings(environ)))
+    return create_app({**flask_config(read_settings(environ)), **overrides})
 
 
 @contextmanager
