@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -54,7 +55,7 @@ class Gunicorn:
     def start(self, wait: float = 60.0) -> Gunicorn:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(  # noqa: S603
+            self.process = subprocess.Popen(
                 [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), self.app],
                 cwd=ROOT, env=self.environ, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True)
@@ -76,10 +77,8 @@ class Gunicorn:
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, sig)
-        except ProcessLookupError:
-            pass
         self.process.wait(30)
 
     def stop(self) -> None:
@@ -97,14 +96,14 @@ class PgCluster:
     """A PostgreSQL cluster of our own on a free port, removed on stop."""
 
     def __init__(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="portal-pg-", dir="/tmp"))  # noqa: S108
+        self.directory = Path(tempfile.mkdtemp(prefix="portal-pg-", dir="/tmp"))
         shutil.chown(self.directory, "postgres", "postgres")
         self.port = free_port()
         self._as_postgres([str(PG_BIN / "initdb"), "-D", str(self.directory / "data"), "-A", "trust",
                            "-U", "postgres", "--no-sync"])
 
     def _as_postgres(self, argv: list[str]) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", *argv], check=True,  # noqa: S603, S607
+        subprocess.run(["runuser", "-u", "postgres", "--", *argv], check=True,
                        capture_output=True, timeout=120)
 
     def start(self) -> None:
@@ -128,10 +127,8 @@ class PgCluster:
         return self.url(name)
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
