@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404: runs pg_dump/pg_restore by absolute path, no shell
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -198,7 +198,7 @@ def _libpq(app: Flask) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 def _run(argv: list[str], environ: dict[str, str], what: str) -> None:
-    result = subprocess.run(argv, env=environ, capture_output=True, text=True,  # noqa: S603
+    result = subprocess.run(argv, env=environ, capture_output=True, text=True,  # noqa: S603  # nosec B603
                             timeout=PG_TIMEOUT_SECONDS, check=False)
     if result.returncode != 0:
         raise BackupError(f"{what} failed: {result.stderr.strip() or result.returncode}")
