@@ -280,13 +280,18 @@ def _writable(directory: Path) -> bool:
     return True
 
 
-CHECKS: tuple[Callable[[Flask], list[Finding]], ...] = (
-    check_secret_key, check_encryption_keys, check_https, check_database, check_mail,
-    check_rate_limit_storage, check_search_index,
-)
+CHECKS: dict[str, Callable[[Flask], list[Finding]]] = {
+    "secret-key": check_secret_key,
+    "encryption-keys": check_encryption_keys,
+    "https": check_https,
+    "database": check_database,
+    "mail": check_mail,
+    "rate-limits": check_rate_limit_storage,
+    "search-index": check_search_index,
+}
 
 
-def run_checks(app: Flask, checks: Iterable[Callable[[Flask], list[Finding]]] = CHECKS
+def run_checks(app: Flask, checks: Iterable[Callable[[Flask], list[Finding]]] = CHECKS.values()
                ) -> list[Finding]:
     findings: list[Finding] = []
     with app.app_context():

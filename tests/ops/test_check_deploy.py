@@ -126,12 +126,15 @@ def test_data_under_a_key_no_longer_configured_is_a_problem(environ, backend, tm
         in result.output
 
 
-def test_an_unreachable_mail_server_is_a_problem(environ):
+def test_an_unreachable_mail_server_is_a_problem_unless_skipped(environ):
     environ["MAIL_PORT"] = str(free_port())
     result = check(environ)
     assert result.exit_code == 1
     assert f"PROBLEM  mail: The mail server 127.0.0.1:{environ['MAIL_PORT']} cannot be reached" \
         in result.output
+    skipped = check(environ, "--skip", "mail")
+    assert skipped.exit_code == 0, skipped.output
+    assert "mail:" not in skipped.output
 
 
 def test_memory_rate_limits_and_insecure_cookies_are_problems(environ):
