@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.logging import request_id
 
 # Status codes that have a page of their own; everything else uses the generic page.
 OWN_PAGES = {400, 403, 404, 405, 413, 429, 500}
+
+# The database is down, restarting or overloaded: the request can be tried again shortly.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
+RETRY_AFTER_SECONDS = 5
 
 # Shown only when the error page itself cannot be rendered.
 LAST_RESORT_PAGE = (
@@ -33,6 +39,23 @@ def init_app(app: Flask) -> None:
             return error
         template = f"errors/{code}.html" if code in OWN_PAGES else "errors/generic.html"
         return render_template(template, error=error, request_id=request_id()), code
+
+    def _database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]] | HTTPException:
+        # One line, no stack trace: the cause is outside the portal and it recovers by itself.
+        app.logger.error("database unavailable: %s", str(error).splitlines()[0][:300])
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.blueprint == "api" or request.path.startswith("/api/"):
+            return ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS)
+        try:
+            page = render_template(
+                "errors/500.html", error=ServiceUnavailable(), request_id=request_id()
+            )
+        except Exception:  # the page itself may need the database (the signed-in user)
+            page = LAST_RESORT_PAGE
+        return page, 503, headers
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, _database_unavailable)
 
     @app.errorhandler(Exception)
     def _unhandled(error: Exception) -> tuple[str, int]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
-from flask_login import current_user
+from flask import Flask, g, request, session
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Response
 
@@ -85,8 +84,10 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Who is signed in is read from the session cookie, not the database: this runs on
+        # error pages too, when the database may be the thing that is down.
         if request.endpoint not in PUBLIC_CACHEABLE and (
-            current_user.is_authenticated or request.method != "GET"
+            "_user_id" in session or request.method != "GET"
         ):
             headers["Cache-Control"] = "no-store"
         return response

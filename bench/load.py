@@ -1,0 +1,261 @@
+"""``python -m bench.load``: resident journeys under locust against gunicorn on PostgreSQL.
+
+Sets up a throwaway PostgreSQL database (demo data: 341 services, the guidance library,
+the demo accounts), serves it with gunicorn and ``deploy/gunicorn.conf.py`` (production
+settings, Redis rate limits, as behind nginx: ``PROXY_HOPS=1``, each simulated user its own
+forwarded address), then runs locust headless for ``--time`` seconds at ``--users`` users, each
+repeating resident journeys with a think time between pages:
+
+* search: the search page with a word (and sometimes a postcode);
+* listing: a service's page;
+* guidance: the library's front page and a guidance page;
+* sign in: the sign-in page, the sign-in post, the account page, sign out.
+
+Before it, the same machine's ceiling: a hello-world Flask view under the same gunicorn
+settings, hammered by the same number of users with no think time for ``--ceiling-time``
+seconds. Prints p50/p95/p99 per page, requests a second, failures and 5xx, and the ratio.
+
+    python -m bench.load                      # 50 users, 5 minutes (the issue's run)
+    python -m bench.load --users 20 --time 60 # a short run
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+import gevent
+
+# locust monkey-patches the standard library with gevent on import (before sqlalchemy's).
+import locust
+from locust import HttpUser, between, constant, task
+from locust.env import Environment
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ADMIN_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+WORDS = ["befriending", "walking", "carers", "dementia", "lunch club", "exercise", "memory cafe",
+         "mental health", "transport", "advice"]
+POSTCODES = ["TQ1 1AA", "TQ2 5QE", "PL1 2AA", "TQ12 1AA"]
+PASSWORD = "demo-password-2026"
+RESIDENT = "resident@demo.portal.test"
+
+
+class Pages:
+    """What the journeys pick from, filled in once the server is up."""
+
+    listings: list[str] = []
+    guidance: list[str] = []
+
+
+class Resident(HttpUser):
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        octets = [secrets.randbelow(250) + 1 for _ in range(3)]
+        self.client.headers.update({"X-Forwarded-Proto": "https",
+                                    "X-Forwarded-For": "10.{}.{}.{}".format(*octets)})
+
+    def _unsecure(self) -> None:
+        # The portal's cookies are Secure (it believes it is behind TLS); this client speaks
+        # plain HTTP to 127.0.0.1, so let it send them anyway.
+        for cookie in self.client.cookies:
+            cookie.secure = False
+
+    @task(4)
+    def search(self) -> None:
+        params = {"q": random.choice(WORDS)}
+        if random.random() < 0.3:
+            params["postcode"] = random.choice(POSTCODES)
+        self.client.get("/services", params=params, name="search /services?q=")
+
+    @task(3)
+    def listing(self) -> None:
+        self.client.get(random.choice(Pages.listings), name="listing /services/[id]")
+
+    @task(2)
+    def guidance(self) -> None:
+        self.client.get("/guidance/", name="guidance /guidance/")
+        self.client.get(random.choice(Pages.guidance), name="guidance /guidance/[page]")
+
+    @task(1)
+    def sign_in(self) -> None:
+        host = self.host.split("://", 1)[1]
+        page = self.client.get("/account/sign-in", name="sign-in GET /account/sign-in")
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        if match is None:
+            return
+        self._unsecure()
+        referer = {"Referer": f"https://{host}/account/sign-in"}
+        self.client.post("/account/sign-in", name="sign-in POST /account/sign-in", headers=referer,
+                         data={"csrf_token": match.group(1), "email": RESIDENT, "password": PASSWORD})
+        self._unsecure()
+        account = self.client.get("/account/", name="sign-in GET /account/")
+        self._unsecure()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', account.text)
+        if token:
+            self.client.post("/account/sign-out", name="sign-in POST /account/sign-out",
+                             headers={"Referer": f"https://{host}/account/"},
+                             data={"csrf_token": token.group(1)})
+        self.client.cookies.clear()
+
+
+class Hello(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def hello(self) -> None:
+        self.client.get("/", name="hello-world /")
+
+
+def run_locust(user: type[HttpUser], host: str, users: int, seconds: float) -> tuple[Any, float]:
+    user.host = host
+    env = Environment(user_classes=[user], host=host)
+    runner = env.create_local_runner()
+    runner.start(users, spawn_rate=max(users / 5, 1))
+    started = time.monotonic()
+    gevent.spawn_later(seconds, runner.quit)
+    runner.greenlet.join()
+    return env.stats, time.monotonic() - started
+
+
+def report(stats: Any, elapsed: float, title: str) -> float:
+    print(f"\n{title}")
+    print(f"{'page':<36}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+          f"{'fail':>6}{'5xx':>6}")
+    total = 0
+    for entry in sorted(stats.entries.values(), key=lambda e: e.name):
+        fivexx = sum(err.occurrences for err in stats.errors.values()
+                     if err.name == entry.name and re.search(r"\b5\d\d\b", str(err.error)))
+        total += entry.num_requests
+        print(f"{entry.name:<36}{entry.num_requests:>9}{entry.num_requests / elapsed:>8.1f}"
+              f"{entry.get_response_time_percentile(0.5):>8.0f}{entry.get_response_time_percentile(0.95):>8.0f}"
+              f"{entry.get_response_time_percentile(0.99):>8.0f}{entry.num_failures:>6}{fivexx:>6}")
+    agg = stats.total
+    print(f"{'all':<36}{total:>9}{total / elapsed:>8.1f}{agg.get_response_time_percentile(0.5):>8.0f}"
+          f"{agg.get_response_time_percentile(0.95):>8.0f}{agg.get_response_time_percentile(0.99):>8.0f}"
+          f"{agg.num_failures:>6}")
+    for error in stats.errors.values():
+        print(f"  error: {error.method} {error.name}: {error.error} x{error.occurrences}")
+    return total / elapsed
+
+
+def prepare_database(work: Path) -> tuple[str, str]:
+    from portal import create_app, migrate
+    from portal.config import flask_config, read_settings
+    from portal.crypto import generate_key
+    from portal.db import Database, build_engine
+
+    name = f"portal_bench_{secrets.token_hex(4)}"
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = build_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    environ = {"PORTAL_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+               "ENCRYPTION_KEYS": generate_key(), "DATABASE_URL": url,
+               "SEARCH_INDEX_DIR": str(work / "index"), "RATELIMIT_STORAGE_URI": REDIS_URL,
+               "PROXY_HOPS": "1"}
+    os.environ.update(environ)
+    app = create_app(flask_config(read_settings(environ)))
+    runner = app.test_cli_runner()
+    for command in (["demo"], ["search", "reindex"], ["content", "reindex"]):
+        result = runner.invoke(args=command)
+        if result.exit_code != 0:
+            raise SystemExit(f"{' '.join(command)} failed: {result.output}")
+    Database.state(app).engine.dispose()
+    return name, url
+
+
+def drop_database(name: str) -> None:
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def discover(port: int) -> None:
+    import urllib.request
+
+    def fetch(path: str) -> str:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+                                         headers={"X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return str(response.read().decode())
+
+    listings = set()
+    for word in WORDS:
+        page = fetch("/services?q=" + quote_plus(word))
+        listings.update(re.findall(r'href="(/services/[0-9a-f-]{36})"', page))
+    Pages.listings = sorted(listings)
+    front = fetch("/guidance/")
+    Pages.guidance = sorted(set(re.findall(r'href="(/guidance/[a-z0-9-]+)"', front)) -
+                            {"/guidance/search", "/guidance/settings"})
+    if not Pages.listings or not Pages.guidance:
+        raise SystemExit("found no listings or guidance pages to visit")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--time", type=float, default=300.0, help="seconds of the portal run")
+    parser.add_argument("--ceiling-time", type=float, default=20.0, help="seconds of the hello-world run")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: its config)")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.ops.servers import Gunicorn
+
+    workers = args.workers or (os.cpu_count() or 1) * 2 + 1
+    with tempfile.TemporaryDirectory(prefix="portal-bench-load-") as work_dir:
+        work = Path(work_dir)
+        print(f"locust {locust.__version__}, {args.users} users, gunicorn {workers} sync workers, "
+              f"PostgreSQL {make_url(ADMIN_URL).host}:{make_url(ADMIN_URL).port}, cores: {os.cpu_count()}")
+        print("Preparing a database with the demo data …", flush=True)
+        name, _url = prepare_database(work)
+        try:
+            hello = Gunicorn(dict(os.environ), workers=workers, log=work / "hello.log",
+                             app="bench.hello:app").start()
+            try:
+                stats, elapsed = run_locust(Hello, f"http://127.0.0.1:{hello.port}", args.users,
+                                            args.ceiling_time)
+            finally:
+                hello.stop()
+            ceiling = report(stats, elapsed, f"Ceiling: hello-world Flask view, {args.users} users, "
+                                             f"no think time, {elapsed:.0f} s")
+            portal = Gunicorn(dict(os.environ), workers=workers, log=work / "portal.log").start()
+            try:
+                discover(portal.port)
+                stats, elapsed = run_locust(Resident, f"http://127.0.0.1:{portal.port}", args.users,
+                                            args.time)
+            finally:
+                portal.stop()
+            served = report(stats, elapsed, f"Portal: resident journeys, {args.users} users, think "
+                                            f"time 1-3 s, {elapsed:.0f} s")
+            print(f"\nPortal {served:.1f} req/s beside a ceiling of {ceiling:.0f} req/s "
+                  f"({served / ceiling:.1%} of it; the portal's users think between pages, so this "
+                  "ratio is load, not capacity).")
+            log = (work / "portal.log").read_text()
+            errors = log.count('"level": "ERROR"')
+            print(f"Portal log: {log.count(chr(10))} lines, {errors} at level ERROR.")
+        finally:
+            drop_database(name)
+
+
+if __name__ == "__main__":
+    main()
