@@ -170,7 +170,7 @@ def _normalised(session: Session, query: ServiceQuery) -> ServiceQuery:
         weekends=bool(query.weekends), free=bool(query.free), age=age,
         attendance=keep(query.attendance, ATTENDANCE),
         sort=query.sort if query.sort in SORTS else "relevance",
-        page=min(max(_int(query.page, 1), 1), 10**6), per_page=per_page)
+        page=min(max(_int(query.page, 1), 1), 10**6), per_page=per_page, correct=query.correct is not False)
 
 
 def _int(value: Any, default: int) -> int:

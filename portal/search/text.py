@@ -103,7 +103,7 @@ def plan(bits: SearcherBits, query: TextQuery,
             if expansion is None:
                 continue
             if expansion.code:
-                mask = bits.value("codes", expansion.code)
+                mask = bits.word("codes", expansion.code)
                 if mask:
                     found.append((CODE_WEIGHT * factor * rarity(mask), mask))
                     unit_mask |= mask
