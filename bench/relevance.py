@@ -133,6 +133,8 @@ def run(args: argparse.Namespace, work: Path) -> None:
         outbox.rebuild(index, db.engine)
         for query in queries:
             relevant = relevant_names(query, services)
+            if not relevant:
+                raise SystemExit(f"no demo service answers {query.q!r}: fix its judgement")
             started = time.perf_counter()
             result = search_services(db.session, index, ServiceQuery(
                 text=query.q, postcode=query.postcode, per_page=10))

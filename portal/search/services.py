@@ -255,6 +255,7 @@ def _run(session: Session, index: SearchIndex, query: ServiceQuery, parsed: text
     today = schedules.local_now(now).date()
     with index.reading() as (searcher, bits):
         typed = None
+        urgent = parsed.urgent
         if query.correct and parsed.units:
             changes = text.corrections(bits, index.known_words(searcher, bits), parsed)
             if changes:
@@ -280,7 +281,7 @@ def _run(session: Session, index: SearchIndex, query: ServiceQuery, parsed: text
         facets = _facets(bits, base, filters, now)
     return SearchResult(total, hits, facets, None, query.page, query.per_page, place,
                         query=query, corrected=parsed.text if typed else None, typed=typed,
-                        urgent=parsed.urgent, languages=sorted(parsed.languages),
+                        urgent=urgent or parsed.urgent, languages=sorted(parsed.languages),
                         localities_named=list(parsed.localities))
 
 

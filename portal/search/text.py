@@ -16,6 +16,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh import highlight
+from wordfreq import zipf_frequency
 
 from portal.search import understanding
 from portal.search.bitsets import SearcherBits
@@ -35,6 +36,9 @@ UNIT_BONUS = 6.0  # per unit answered (coordination), so more units beat one rar
 CODE_WEIGHT = 4.0  # tagged with a need the query's concept points at
 PHRASE_FACTOR = 1.5  # a concept phrase of several words counts more than one ambiguous word
 SPELLING_MIN_CHARS = 4
+# A word at least this common in everyday English (Zipf scale, wordfreq's "small" list: 3 is
+# about once in a million words) is a real word and is searched as typed, never "corrected".
+REAL_WORD_ZIPF = 3.3
 
 
 def stems(text: str) -> list[str]:
@@ -145,6 +149,14 @@ def highlight_terms(query: TextQuery, expansions: dict[str, Expansion]) -> froze
     return frozenset(terms)
 
 
+def is_real_word(word: str) -> bool:
+    """Whether ``word`` is a common word of English (or of Polish or Arabic)."""
+    for language in ("en", "pl", "ar"):
+        if zipf_frequency(word, language, wordlist="small") >= REAL_WORD_ZIPF:
+            return True
+    return False
+
+
 def _max_distance(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
@@ -161,7 +173,8 @@ def corrections(bits: SearcherBits, known: list[str], query: TextQuery) -> dict[
         word = unit.typed
         folded = understanding.fold(word)
         if (len(folded) < SPELLING_MIN_CHARS or not folded.isalpha() or folded in concepts.vocabulary
-                or folded in places.vocabulary or any(_word_bits(bits, s) for s in unit.stems)):
+                or folded in places.vocabulary or is_real_word(folded)
+                or any(_word_bits(bits, s) for s in unit.stems)):
             continue
         candidates = process.extract(folded, known, scorer=OSA.distance,
                                      score_cutoff=_max_distance(folded), limit=20)
