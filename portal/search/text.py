@@ -176,14 +176,25 @@ def corrections(bits: SearcherBits, known: list[str], query: TextQuery) -> dict[
                 or folded in places.vocabulary or is_real_word(folded)
                 or any(_word_bits(bits, s) for s in unit.stems)):
             continue
-        candidates = process.extract(folded, known, scorer=OSA.distance,
-                                     score_cutoff=_max_distance(folded), limit=20)
-        if not candidates:
-            continue
-        best = min(candidates, key=lambda c: (c[1], c[0][:1] != folded[:1],
-                                              c[0] not in concepts.vocabulary, abs(len(c[0]) - len(folded))))
-        found[word] = best[0]
+        better = nearest_word(folded, known, concepts.vocabulary)
+        if better:
+            found[word] = better
     return found
+
+
+def nearest_word(word: str, known: list[str], preferred: frozenset[str]) -> str | None:
+    """The known word nearest ``word`` (optimal string alignment: a swap of two letters is one
+    edit), within 1 edit for words of up to 5 letters and 2 for longer ones; ties go to a word
+    with the same first letter, then to the more common word in everyday English ("suport" is
+    "support", not "sport"), then to ``preferred`` words, then to the closest length."""
+    candidates = process.extract(word, known, scorer=OSA.distance,
+                                 score_cutoff=_max_distance(word), limit=20)
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda c: (c[1], c[0][:1] != word[:1],
+                                          -round(zipf_frequency(c[0], "en", wordlist="small")),
+                                          c[0] not in preferred, abs(len(c[0]) - len(word)), c[0]))
+    return str(best[0])
 
 
 def known_words(bits: SearcherBits, reader: Any) -> list[str]:
