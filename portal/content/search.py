@@ -259,7 +259,8 @@ def _corrections(searcher: Any, understood: understanding.Understood) -> dict[st
         if known is None:
             words: set[str] = set(concepts)
             for stored in searcher.all_stored_fields():
-                words.update(w.lower() for w in _WORD.findall(f"{stored.get('title', '')} {stored.get('summary', '')}"))
+                shown = f"{stored.get('title', '')} {stored.get('summary', '')}"
+                words.update(word.lower() for word in _WORD.findall(shown))
             known = sorted(w for w in words if w.isalpha() and len(w) >= 3)
         better = nearest_word(folded, known, concepts)
         if better:

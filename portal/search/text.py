@@ -201,13 +201,15 @@ def known_words(bits: SearcherBits, reader: Any) -> list[str]:
     """Words spelling correction may offer: the index's vocabulary (names and need names),
     the concept map's words and the place names; cached for the index generation."""
     cached = bits.cache.get("known_words")
-    if cached is None:
-        vocabulary = {term.decode("utf-8") if isinstance(term, bytes) else term
-                      for term in reader.lexicon("vocab")}
-        vocabulary |= understanding.load_concepts().vocabulary
-        vocabulary |= understanding.load_places().vocabulary
-        cached = bits.cache["known_words"] = sorted(w for w in vocabulary if w.isalpha() and len(w) >= 3)
-    return cached  # type: ignore[no-any-return]
+    if isinstance(cached, list):
+        return cached
+    vocabulary = {term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                  for term in reader.lexicon("vocab")}
+    vocabulary |= understanding.load_concepts().vocabulary
+    vocabulary |= understanding.load_places().vocabulary
+    words_known = sorted(w for w in vocabulary if w.isalpha() and len(w) >= 3)
+    bits.cache["known_words"] = words_known
+    return words_known
 
 
 def corrected_text(query: TextQuery, changes: dict[str, str]) -> str:

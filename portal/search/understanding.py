@@ -17,7 +17,7 @@ dropped when the query has other words; a query of filler only keeps its words.
 
 Matching is on *folded* words: lower case, apostrophes removed ("can't" = "cant"), accents
 and Arabic diacritics removed ("samotność" = "samotnosc"), Arabic letter variants unified and
-the article "ال" dropped, then an English stem ("walking" = "walk"). Longer phrases are
+the article al- dropped, then an English stem ("walking" = "walk"). Longer phrases are
 matched first and cover their words, so "walking football" is one concept, not two.
 """
 
@@ -45,29 +45,32 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": 
                          "\u201c": '"', "\u201d": '"', "-": " ", "\u2010": " ", "\u2011": " ",
                          "\u2013": " ", "\u2014": " ", "/": " "})
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
+# Polish and other Latin letters that do not decompose; Arabic alef forms to bare alef, alef
+# maqsura to yaa, taa marbuta to haa, tatweel removed.
+_ALEF = "\u0627"
 _LETTERS = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "đ": "d", "ß": "ss",
-                          "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None,
-                          "'": None})
+                          "\u0623": _ALEF, "\u0625": _ALEF, "\u0622": _ALEF, "\u0671": _ALEF,
+                          "\u0649": "\u064a", "\u0629": "\u0647", "\u0640": None, "'": None})
+_ARTICLE = "\u0627\u0644"  # al-
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _POLISH = re.compile(r"[ąćęłńóśźż]")
 
 # Everyday words that say how someone asks, not what for. Dropped unless nothing else is left.
 FILLER = frozenset("""
-i im i'm ive i've id i'd me my mine myself we our us you your he she his her him they them
-their it its a an the this that these those some any and or but so of to in on at by for from
-with about into near nearby close local locally around area here there where what which who whom
-how when why can could would should will shall may might must do does did done am is are was were
-be been being have has had having get got getting need needs needed needing want wants wanted
-wanting like would looking look find finding search searching searched please pls thanks thank
-help helping helps support advice info information something anything someone anyone somebody
-anybody somewhere anywhere service services group groups just really very also too still again
-know tell show give giving go going there's theres is there any place places thing things
-else available ok okay hi hello since just recently last ago week weeks month months lately
-mum mam mom mother dad father husband wife partner son daughter child children kid kids nan
-nana nanna gran granny grandma grandmother grandad granddad grandpa grandfather grandson
-granddaughter aunt auntie uncle brother sister friend friends neighbour neighbor family relative
-relatives parent parents elderly old older year years
-""".split())
+i im ive id me my mine myself we our us you your he she his her him they them their it its a an
+the this that these those some any and or but so of to in on at by for from with about into near
+nearby close local locally around area here there where what which who whom how when why can
+could would should will shall may might must do does did done am is are was were be been being
+have has had having get got getting need needs needed needing want wants wanted wanting like
+looking look find finding search searching searched please pls thanks thank help helping helps
+support advice info information something anything someone anyone somebody anybody somewhere
+anywhere service services group groups just really very also too still again know tell show give
+giving go going theres place places thing things else available ok okay hi hello since recently
+last ago week weeks month months lately mum mam mom mother dad father husband wife partner son
+daughter child children kid kids nan nana nanna gran granny grandma grandmother grandad granddad
+grandpa grandfather grandson granddaughter aunt auntie uncle brother sister friend friends
+neighbour neighbor family relative relatives parent parents elderly old older year years
+""".split())  # noqa: SIM905 (a word list reads better as text)
 
 
 def fold(word: str) -> str:
@@ -75,7 +78,7 @@ def fold(word: str) -> str:
     word = word.lower().translate(_LETTERS)
     decomposed = unicodedata.normalize("NFKD", word)
     word = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    if _ARABIC.search(word) and word.startswith("ال") and len(word) > 3:
+    if _ARABIC.search(word) and word.startswith(_ARTICLE) and len(word) > 3:
         word = word[2:]
     return word
 
@@ -142,7 +145,7 @@ def load_concepts(path: Path = CONCEPTS_FILE) -> ConceptMap:
             if not phrase:
                 continue
             vocabulary.update(fold(word) for word in typed)
-            keys, lang = phrases.setdefault(phrase, ([], language))
+            keys, _lang = phrases.setdefault(phrase, ([], language))
             if key not in keys:
                 keys.append(key)
     longest = max((len(p) for p in phrases), default=1)
