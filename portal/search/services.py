@@ -1,7 +1,10 @@
 """The one search interface: ``search_services(session, index, query)``.
 
-Used by the search page and by the Open Referral UK API, so both have the same synonyms,
-stemming, filters and coverage-and-distance ranking. Anything a person sends is normalised,
+Used by the search page and by the Open Referral UK API, so both have the same understanding
+of the words (``understanding``: concepts, places, filler, crisis words; misspelt words are
+searched corrected, ``ServiceQuery.correct``), ranking (partial matches, all-words first, see
+``text.plan``; with a postcode relevance and distance are blended, ``ranking.blend``), filters
+and coverage-and-distance ranking. Anything a person sends is normalised,
 never an error: text is cut to 200 characters and never parsed as query syntax, unknown
 filter values are dropped, pages and page sizes are clamped. A postcode that cannot be used
 comes back as ``postcode_error`` ("malformed" or "unknown") and the search runs without it.

@@ -168,3 +168,19 @@ def test_combined_page_keeps_the_services_correction_and_urgent_box(app, client,
     assert "Befriending visits" in page.text
     assert "/services?q=befriending" in page.links
     assert "Call 999 now" in urgent.text
+
+
+def test_with_a_postcode_a_relevant_service_a_little_further_beats_a_near_irrelevant_one(
+        client, session, index, places):
+    from tests.helpers.factories import make_postcode
+    from tests.integration.test_search_page import NEAR, PAIGNTON, TORQUAY
+
+    make_postcode(session, "TQ1 1AA", **TORQUAY)
+    make_listing(session, name="Carers walk", description="A walk for carers.", terms=["carers-groups"],
+                 venues=[PAIGNTON])  # about 4 km away, answers both words
+    make_listing(session, name="Coast walk", description="Along the front.", terms=["walking-groups"],
+                 venues=[NEAR])  # next door, answers only "walk"
+    names, _html = search(client, "q=carers+walk&postcode=TQ1+1AA")
+    assert names == ["Carers walk", "Coast walk"]
+    by_distance, _html = search(client, "q=carers+walk&postcode=TQ1+1AA&sort=distance")
+    assert by_distance == ["Coast walk", "Carers walk"]
