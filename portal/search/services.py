@@ -88,7 +88,6 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
-    suggestion: str | None
     page: int
     per_page: int
     place: Place | None = None
@@ -282,7 +281,7 @@ def _run(session: Session, index: SearchIndex, query: ServiceQuery, parsed: text
                 for stored, (_docnum, score) in zip(index.stored(searcher, [d for d, _s in ordered]),
                                                     ordered, strict=True)]
         facets = _facets(bits, base, filters, now)
-    return SearchResult(total, hits, facets, None, query.page, query.per_page, place,
+    return SearchResult(total, hits, facets, query.page, query.per_page, place,
                         query=query, corrected=parsed.text if typed else None, typed=typed,
                         urgent=urgent or parsed.urgent, languages=sorted(parsed.languages),
                         localities_named=list(parsed.localities))

@@ -161,7 +161,8 @@ def test_guidance_search_says_what_it_corrected(client, starter):
 
 def test_combined_page_keeps_the_services_correction_and_urgent_box(app, client, session, tmp_path, places):
     make_listing(session, name="Befriending visits", terms=["befriending-visits"])
-    with fresh_search_index(app, tmp_path / "index"):
+    with fresh_search_index(app, tmp_path / "index"), \
+            fresh_content_index(app, tmp_path / "content-index"):  # not the app's shared one
         page = client.page("/search?q=befreinding")
         urgent = client.page("/search?q=want+to+end+it")
     assert "Showing results for befriending" in page.text
