@@ -7,9 +7,13 @@ are written to the index; a rollback discards them. ``content reindex`` (and a s
 finds no index) rebuilds it from the database. Versions past their withdrawal date are
 filtered out at search time too, so the clock alone withdraws them from results.
 
-Text is stemmed ("breathless", "breathing" and "breath" meet), every word typed must match
-somewhere, and nothing typed is read as query syntax. Other areas (a combined "all results"
-view) call ``search_content(query, page)``.
+Text is stemmed ("breathless", "breathing" and "breath" meet) and nothing typed is read as
+query syntax. The query side understands people as the directory's does
+(``portal.search.understanding``): filler words are dropped, concept phrases of the concept map
+widen to the words of their need ("lonley" is corrected, "since my wife died" finds
+bereavement), and ranking is Whoosh's BM25F with a coordination bonus, so pages matching more of
+the query come first and partial matches are still found. Other areas (a combined "all
+results" view) call ``search_content(query, page)``.
 """
 
 from __future__ import annotations
@@ -31,11 +35,12 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.query import And, Or, Term
+from whoosh.query import Or, Term
 
 from portal.content import markdown, policies
 from portal.content.models import ContentVersion
 from portal.outbox import handler
+from portal.search import understanding
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +76,10 @@ class ContentResults:
     items: list[ContentResult] = field(default_factory=list)
     total: int = 0
     page: int = 1
+    corrected: str | None = None  # the corrected words the results are for
+    typed: str | None = None  # what was typed, when corrected
+    urgent: bool = False  # words of crisis: show the urgent help box first
+    languages: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -153,18 +162,29 @@ class ContentIndex:
             writer.commit()
 
     def search(self, session: Session, text: str, page: int = 1,
-               on: date | None = None) -> ContentResults:
+               on: date | None = None, *, correct: bool = True) -> ContentResults:
         results = ContentResults(query=text, page=max(1, page))
-        query = _query(text)
-        if query is None:
-            return results
+        understood = understanding.understand(text)
+        results.urgent = understood.urgent
+        results.languages = sorted(understood.languages)
         with self.lock:
             if not self.exists():
                 self.rebuild(session, on)
             index = whoosh_index.open_dir(str(self.directory))
-            with index.searcher() as searcher:
-                hits = searcher.search(query, limit=None)
-                shown = _still_shown(hits, on)
+        with index.searcher() as searcher:
+            if correct:
+                changes = _corrections(searcher, understood)
+                if changes:
+                    results.typed = understood.text
+                    understood = understanding.understand(
+                        " ".join(changes.get(word, word) for word in understood.words))
+                    results.corrected = understood.text
+                    results.urgent = results.urgent or understood.urgent
+            query = _query(understood)
+            if query is None:
+                return results
+            hits = searcher.search(query, limit=None)
+            shown = _still_shown(hits, on)
         # The database is the truth: drop anything changed since it was indexed.
         live = visible_slugs(session, [hit.slug for hit in shown], on)
         shown = [hit for hit in shown if hit.slug in live]
@@ -193,22 +213,67 @@ def visible_slugs(session: Session, slugs: list[str], on: date | None) -> set[st
                ContentVersion.review_due >= day)))
 
 
-def _query(text: str) -> Any:
-    typed = " ".join((text or "")[:MAX_QUERY_CHARS].split())
-    stems: list[str] = []
-    for word in _WORD.findall(typed.lower())[:MAX_WORDS]:
-        stems.extend(token.text for token in ANALYZER(word) if token.text not in stems)
-    if not stems:
+def _unit_stems(unit: understanding.Unit) -> list[str]:
+    """A unit's words, and for a concept the words of its keys ("bereavement", "money advice")."""
+    stems = list(unit.stems)
+    for key in unit.keys:
+        for token in ANALYZER(key.replace("-", " ")):
+            if token.text not in stems:
+                stems.append(token.text)
+    return stems
+
+
+def _query(understood: understanding.Understood) -> Any:
+    """Any unit may match (each is any of its words in any field); BM25F scores, and
+    ``scale`` adds Whoosh's coordination bonus: pages matching more units rank higher."""
+    units = []
+    for unit in understood.units[:MAX_WORDS]:
+        stems = _unit_stems(unit)
+        if stems:
+            boost = 1.5 if unit.phrase else 1.0
+            units.append(Or([Term(name, stem) for stem in stems for name in TEXT_FIELDS], boost=boost))
+    for place in understood.place_words:  # guidance is not local: a place is just a word
+        units += [Or([Term(name, token.text) for name in TEXT_FIELDS]) for token in ANALYZER(place)]
+    if not units:
         return None
-    return And([Or([Term(name, stem) for name in TEXT_FIELDS]) for stem in stems])
+    return units[0] if len(units) == 1 else Or(units, scale=0.9)
+
+
+def _corrections(searcher: Any, understood: understanding.Understood) -> dict[str, str]:
+    """Unknown typed words with a near known word (the library's titles and summaries, the
+    concept map): {typed: correction}. Real everyday words are kept."""
+    from portal.search.text import is_real_word, nearest_word
+
+    reader = searcher.reader()
+    concepts = understanding.load_concepts().vocabulary
+    known: list[str] | None = None
+    found: dict[str, str] = {}
+    for unit in understood.units:
+        folded = understanding.fold(unit.typed)
+        if unit.keys or len(folded) < 4 or not folded.isalpha() or folded in concepts \
+                or is_real_word(folded):
+            continue
+        if any((name, stem) in reader for stem in unit.stems for name in TEXT_FIELDS):
+            continue
+        if known is None:
+            words: set[str] = set(concepts)
+            for stored in searcher.all_stored_fields():
+                shown = f"{stored.get('title', '')} {stored.get('summary', '')}"
+                words.update(word.lower() for word in _WORD.findall(shown))
+            known = sorted(w for w in words if w.isalpha() and len(w) >= 3)
+        better = nearest_word(folded, known, concepts)
+        if better:
+            found[unit.typed] = better
+    return found
 
 
 def search_content(query: str, page: int = 1, *, session: Session | None = None,
-                   on: date | None = None) -> ContentResults:
-    """Approved, in-date guidance matching ``query`` (every word, stemmed), best first."""
+                   on: date | None = None, correct: bool = True) -> ContentResults:
+    """Approved, in-date guidance matching ``query``, best first (``correct=False``: search
+    misspelt words exactly as typed)."""
     from portal.extensions import db
 
-    return ContentIndex.for_app().search(session or db.session, query, page, on)
+    return ContentIndex.for_app().search(session or db.session, query, page, on, correct=correct)
 
 
 def reindex(session: Session) -> int:

@@ -87,8 +87,8 @@ def search() -> str:
     form = SearchForm(request.args)
     query = form.q.data if form.validate() and form.q.data else ""
     page = request.args.get("page", "1")
-    results = search_content(query, int(page) if page.isdigit() and len(page) < 5 else 1) \
-        if query else None
+    results = search_content(query, int(page) if page.isdigit() and len(page) < 5 else 1,
+                             correct=request.args.get("spell") != "off") if query else None
     return render_template("content/search.html", form=form, results=results, query=query)
 
 

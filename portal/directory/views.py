@@ -59,7 +59,7 @@ def _query(form: SearchForm) -> ServiceQuery:
         days=form.day.data or [], open_now="open_now" in when, evenings="evenings" in when,
         weekends="weekends" in when, free="free" in (form.cost.data or []), age=form.age_years,
         attendance=form.attendance.data or [], sort=form.sort.data or "relevance",
-        page=_int(request.args.get("page"), 1))
+        page=_int(request.args.get("page"), 1), correct=request.args.get("spell") != "off")
 
 
 def _int(value: str | None, default: int) -> int:

@@ -54,9 +54,10 @@ def search_all() -> str:
     words = form.q.data or ""
     services = guidance = None
     if words:
+        correct = request.args.get("spell") != "off"
         services = search_services(db.session, SearchIndex.for_app(),
-                                   ServiceQuery(text=words, per_page=ALL_RESULTS_EACH))
-        guidance = search_content(words, 1)
+                                   ServiceQuery(text=words, per_page=ALL_RESULTS_EACH, correct=correct))
+        guidance = search_content(words, 1, correct=correct)
     return render_template("main/search_all.html", form=form, words=words, services=services,
                            guidance=guidance, each=ALL_RESULTS_EACH)
 

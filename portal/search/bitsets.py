@@ -9,6 +9,7 @@ are immutable apart from deletions, which are applied through the live-documents
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -89,7 +90,9 @@ class SegmentBits:
 class SearcherBits:
     """Bitsets over a whole searcher (all segments, global document numbers)."""
 
-    def __init__(self, leaves: list[tuple[SegmentBits, int, Iterable[int]]]) -> None:
+    def __init__(self, leaves: list[tuple[SegmentBits, int, Iterable[int]]],
+                 lock: Any = None) -> None:
+        self.lock = lock if lock is not None else threading.RLock()  # around Whoosh's reads
         self.leaves = [(bits, offset) for bits, offset, _deleted in leaves]
         self.size = sum(bits.size for bits, _offset, _deleted in leaves)
         deleted = [offset + d for _bits, offset, gone in leaves for d in gone]
@@ -103,6 +106,7 @@ class SearcherBits:
             self.fields[field] = {value: mask & self.live for value, mask in merged.items()}
         self._words: dict[tuple[str, str], int] = {}
         self.memo: dict[object, int] = {}  # derived sets (stale, ages) for this generation
+        self.cache: dict[str, object] = {}  # other per-generation values (spelling vocabulary)
 
     def value(self, field: str, value: str) -> int:
         return self.fields.get(field, {}).get(value, 0)
@@ -121,14 +125,15 @@ class SearcherBits:
             if len(self._words) > MAX_WORD_CACHE:
                 self._words.clear()
             bits = 0
-            for segment, offset in self.leaves:
-                bits |= segment.word(field, text) << offset
+            with self.lock:
+                for segment, offset in self.leaves:
+                    bits |= segment.word(field, text) << offset
             bits &= self.live
             self._words[key] = bits
         return bits
 
 
-def build(reader: Any, cache: dict[str, SegmentBits]) -> SearcherBits:
+def build(reader: Any, cache: dict[str, SegmentBits], lock: Any = None) -> SearcherBits:
     """Bitsets for a reader, reusing ``cache`` (segment id -> SegmentBits) and pruning it."""
     leaves = []
     seen = set()
@@ -145,4 +150,4 @@ def build(reader: Any, cache: dict[str, SegmentBits]) -> SearcherBits:
         leaves.append((bits, offset, list(segment.deleted_docs())))
     for segid in set(cache) - seen:
         del cache[segid]
-    return SearcherBits(leaves)
+    return SearcherBits(leaves, lock)

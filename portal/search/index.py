@@ -4,7 +4,10 @@
   changes (``refresh``), never reopening per request. Whoosh-reloaded's own
   ``Searcher.refresh()`` reuses segment readers whose deletions have since changed (updated
   documents show twice), so a changed generation gets a fresh reader; unchanged segments keep
-  their bitsets (``bitsets.build``). Searchers are not thread-safe: a lock serialises use.
+  their bitsets (``bitsets.build``). Searches run concurrently: the lock is held only to
+  renew the searcher and around Whoosh's own reads (stored fields, postings, the lexicon),
+  which are not thread-safe; a searcher replaced while a search still uses it is closed when
+  the last such search ends.
 * Writing: ``writer(timeout=...)`` waits a bounded time for Whoosh's lock; ``writing()`` retries
   a few times and commits, or cancels on error. ``AsyncWriter`` is never used.
 * ``rebuild`` writes new segments under the index's lock and commits them all at once in place
@@ -85,6 +88,8 @@ class SearchIndex:
         self._generation: int | None = None
         self._bits: bitsets.SearcherBits | None = None
         self._segment_bits: dict[str, bitsets.SegmentBits] = {}
+        self._users: dict[int, int] = {}  # id(searcher) -> searches using it
+        self._retired: dict[int, Searcher] = {}  # replaced searchers still in use
 
     @classmethod
     def for_app(cls, app: Flask | None = None) -> SearchIndex:
@@ -127,28 +132,64 @@ class SearchIndex:
                 self._generation = self._searcher.reader().generation()
                 self._bits = None
                 if old is not None:
-                    with contextlib.suppress(Exception):
-                        old.close()
+                    self._retire(old)
             return self._searcher
+
+    def _retire(self, old: Searcher) -> None:
+        if self._users.get(id(old)):
+            self._retired[id(old)] = old
+        else:
+            with contextlib.suppress(Exception):
+                old.close()
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[tuple[Searcher, bitsets.SearcherBits]]:
+        """This process's searcher and its bitsets, for one search. The lock is held only while
+        they are renewed, so searches in several threads run at the same time."""
         with self._lock:
             try:
                 searcher = self.refresh()
                 if self._bits is None:
-                    self._bits = bitsets.build(searcher.reader(), self._segment_bits)
-                yield searcher, self._bits
+                    self._bits = bitsets.build(searcher.reader(), self._segment_bits, self._lock)
+                bits = self._bits
             except Exception:
                 self.reset()
                 raise
+            self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
+        try:
+            yield searcher, bits
+        except Exception:
+            self.reset()
+            raise
+        finally:
+            with self._lock:
+                left = self._users[id(searcher)] = self._users.get(id(searcher), 1) - 1
+                if left <= 0:
+                    self._users.pop(id(searcher), None)
+                    retired = self._retired.pop(id(searcher), None)
+                    if retired is not None:
+                        with contextlib.suppress(Exception):
+                            retired.close()
+
+    def stored(self, searcher: Searcher, docnums: list[int]) -> list[dict[str, Any]]:
+        """The stored fields of ``docnums`` (Whoosh's reads are serialised)."""
+        with self._lock:
+            return [searcher.stored_fields(docnum) for docnum in docnums]
+
+    def known_words(self, searcher: Searcher, bits: bitsets.SearcherBits) -> list[str]:
+        """The words spelling correction may offer (``text.known_words``), once a generation."""
+        from portal.search import text
+
+        if "known_words" not in bits.cache:
+            with self._lock:
+                return text.known_words(bits, searcher.reader())
+        return text.known_words(bits, searcher.reader())
 
     def reset(self) -> None:
         """Forget everything open; the next read opens the index afresh."""
         with self._lock:
             if self._searcher is not None:
-                with contextlib.suppress(Exception):
-                    self._searcher.close()
+                self._retire(self._searcher)
             self._index = self._searcher = self._bits = self._generation = None
             self._segment_bits = {}
 

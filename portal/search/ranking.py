@@ -160,3 +160,27 @@ def score_of(docnum: int, groups: list[tuple[float, int]]) -> float:
         if group >> docnum & 1:
             return score
     return 0.0
+
+
+# Relevance with a postcode: a listing's relevance times the weight of its distance tier
+# (within COVER_KM, REMOTE_KM, 25 km, 60 km, further), so that a near listing that barely
+# matches does not outrank one that answers the whole query a little further away.
+TIER_DECAY = (1.0, 0.8, 0.6, 0.45, 0.3)
+
+
+def blend(scores: list[tuple[float, int]], distance_tiers: list[tuple[float, int]]
+          ) -> list[tuple[float, int]]:
+    """Groups of equal blended score (relevance x distance decay), best first. A document in
+    several tiers counts in its nearest one."""
+    blended: list[tuple[float, int]] = []
+    assigned = 0
+    for km, tier_mask in distance_tiers:
+        decay = TIER_DECAY[min(bisect_right(TIERS_KM, km - 1e-9), len(TIER_DECAY) - 1)]
+        new = tier_mask & ~assigned
+        assigned |= tier_mask
+        for score, group in scores:
+            part = group & new
+            if part:
+                blended.append((score * decay, part))
+    blended.sort(key=lambda item: -item[0])
+    return blended

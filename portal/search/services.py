@@ -1,7 +1,10 @@
 """The one search interface: ``search_services(session, index, query)``.
 
-Used by the search page and by the Open Referral UK API, so both have the same synonyms,
-stemming, filters and coverage-and-distance ranking. Anything a person sends is normalised,
+Used by the search page and by the Open Referral UK API, so both have the same understanding
+of the words (``understanding``: concepts, places, filler, crisis words; misspelt words are
+searched corrected, ``ServiceQuery.correct``), ranking (partial matches, all-words first, see
+``text.plan``; with a postcode relevance and distance are blended, ``ranking.blend``), filters
+and coverage-and-distance ranking. Anything a person sends is normalised,
 never an error: text is cut to 200 characters and never parsed as query syntax, unknown
 filter values are dropped, pages and page sizes are clamped. A postcode that cannot be used
 comes back as ``postcode_error`` ("malformed" or "unknown") and the search runs without it.
@@ -57,6 +60,7 @@ class ServiceQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    correct: bool = True  # search misspelt words as corrected (False: exactly as typed)
 
     @property
     def localities(self) -> list[str]:
@@ -84,12 +88,16 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
-    suggestion: str | None
     page: int
     per_page: int
     place: Place | None = None
     postcode_error: str | None = None
     query: ServiceQuery | None = None
+    corrected: str | None = None  # the corrected text the results are for ("Showing results for")
+    typed: str | None = None  # what was typed, when it was corrected ("Search instead for")
+    urgent: bool = False  # words of crisis: show the urgent help box first
+    languages: list[str] = field(default_factory=list)  # non-English concept words used
+    localities_named: list[str] = field(default_factory=list)  # places named in the words
 
     @property
     def pages(self) -> int:
@@ -107,12 +115,11 @@ def search_services(session: Session, index: SearchIndex, query: ServiceQuery, *
         except PostcodeError as error:
             postcode_error = error.kind
     parsed = text.parse(query.text)
-    expansions = _expansions(session, parsed.keys)
     if not index.exists():  # the first search, or the index was lost: build it
         outbox.rebuild(index, session.get_bind(), heal=True)
     with quiet_leaks():
         try:
-            result = _run(index, query, parsed, expansions, place, now)
+            result = _run(session, index, query, parsed, place, now)
         except Exception as error:
             if index.healthy():
                 raise
@@ -124,10 +131,10 @@ def search_services(session: Session, index: SearchIndex, query: ServiceQuery, *
             gc.collect()
     if result is None:
         outbox.rebuild(index, session.get_bind(), heal=True)
-        result = _run(index, query, parsed, expansions, place, now)
+        result = _run(session, index, query, parsed, place, now)
     result.postcode_error = postcode_error
     if record_gap and result.total == 0:
-        _record_gap(session, query, parsed.text, place)
+        _record_gap(session, query, result.typed or parsed.text, place)
     if has_app_context():
         outbox.drain_if_due(current_app._get_current_object(), session)  # type: ignore[attr-defined]
     return result
@@ -165,7 +172,7 @@ def _normalised(session: Session, query: ServiceQuery) -> ServiceQuery:
         weekends=bool(query.weekends), free=bool(query.free), age=age,
         attendance=keep(query.attendance, ATTENDANCE),
         sort=query.sort if query.sort in SORTS else "relevance",
-        page=min(max(_int(query.page, 1), 1), 10**6), per_page=per_page)
+        page=min(max(_int(query.page, 1), 1), 10**6), per_page=per_page, correct=query.correct is not False)
 
 
 def _int(value: Any, default: int) -> int:
@@ -175,13 +182,14 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
-def _expansions(session: Session, keys: list[str]) -> list[text.Expansion]:
+def _expansions(session: Session, keys: list[str]) -> dict[str, text.Expansion]:
+    """Each concept key as a need (a taxonomy code, with its name's words) or as text."""
     if not keys:
-        return []
+        return {}
     names = dict(session.execute(select(TaxonomyTerm.code, TaxonomyTerm.name)
                                  .where(TaxonomyTerm.code.in_(keys))).all())
-    return [text.Expansion(key, text.stems(names[key])) if key in names
-            else text.Expansion(None, text.stems(key)) for key in keys]
+    return {key: text.Expansion(key, text.stems(names[key])) if key in names
+            else text.Expansion(None, text.stems(key)) for key in keys}
 
 
 def _filters(bits: SearcherBits, query: ServiceQuery, now: datetime | None) -> dict[str, int]:
@@ -244,11 +252,21 @@ def _facets(bits: SearcherBits, base: int, filters: dict[str, int], now: datetim
     return facets
 
 
-def _run(index: SearchIndex, query: ServiceQuery, parsed: text.TextQuery,
-         expansions: list[text.Expansion], place: Place | None, now: datetime | None) -> SearchResult:
+def _run(session: Session, index: SearchIndex, query: ServiceQuery, parsed: text.TextQuery,
+         place: Place | None, now: datetime | None) -> SearchResult:
     today = schedules.local_now(now).date()
     with index.reading() as (searcher, bits):
-        base = bits.live if parsed.is_empty else text.matching(bits, parsed, expansions)
+        typed = None
+        urgent = parsed.urgent
+        if query.correct and parsed.units:
+            changes = text.corrections(bits, index.known_words(searcher, bits), parsed)
+            if changes:
+                typed = parsed.text
+                parsed = text.parse(text.corrected_text(parsed, changes))
+        expansions = _expansions(session, parsed.keys)
+        planned = text.plan(bits, parsed, expansions) if not parsed.is_empty or parsed.localities \
+            else text.Plan(bits.live, [])
+        base = planned.matching
         filters = _filters(bits, query, now)
         final = base
         for mask in filters.values():
@@ -257,26 +275,26 @@ def _run(index: SearchIndex, query: ServiceQuery, parsed: text.TextQuery,
         pages = max(1, -(-total // query.per_page))
         query.page = min(query.page, pages)
         offset = (query.page - 1) * query.per_page
-        ordered = _order(bits, final, query, parsed, expansions, place, today, offset)
+        ordered = _order(bits, final, query, planned.weights, place, today, offset)
         terms = text.highlight_terms(parsed, expansions) if not parsed.is_empty else frozenset()
-        hits = [_hit(searcher.stored_fields(docnum), score, place, terms, today)
-                for docnum, score in ordered]
-        suggestion = text.suggest(searcher, parsed) if parsed.words else None
+        hits = [_hit(stored, score, place, terms, today)
+                for stored, (_docnum, score) in zip(index.stored(searcher, [d for d, _s in ordered]),
+                                                    ordered, strict=True)]
         facets = _facets(bits, base, filters, now)
-    return SearchResult(total, hits, facets, suggestion, query.page, query.per_page, place,
-                        query=query)
+    return SearchResult(total, hits, facets, query.page, query.per_page, place,
+                        query=query, corrected=parsed.text if typed else None, typed=typed,
+                        urgent=urgent or parsed.urgent, languages=sorted(parsed.languages),
+                        localities_named=list(parsed.localities))
 
 
-def _order(bits: SearcherBits, final: int, query: ServiceQuery, parsed: text.TextQuery,
-           expansions: list[text.Expansion], place: Place | None, today: date, offset: int
-           ) -> list[tuple[int, float]]:
+def _order(bits: SearcherBits, final: int, query: ServiceQuery, weighted: list[tuple[float, int]],
+           place: Place | None, today: date, offset: int) -> list[tuple[int, float]]:
     """The page of results: (document number, score), best first."""
     if not final:
         return []
     stale = ranking.stale_bits(bits, today)
     scores: list[tuple[float, int]] = []
-    if not parsed.is_empty:
-        weighted = text.weights(bits, parsed, expansions)
+    if weighted:
         factor = ranking.STALE_FACTOR if place is None else 1.0  # with a place, staleness is distance
         scores = ranking.score_groups(weighted, final, stale, factor)
     if place is None:
@@ -284,7 +302,7 @@ def _order(bits: SearcherBits, final: int, query: ServiceQuery, parsed: text.Tex
     else:
         near = ranking.buckets(bits, place, stale)
         if scores and query.sort == "relevance":
-            orders = [ranking.tiers(near), scores]
+            orders = [ranking.blend(scores, ranking.tiers(near)), near]
         else:
             orders = [near, scores] if scores else [near]
     documents = ranking.page(orders, final, offset, query.per_page)

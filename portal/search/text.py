@@ -2,110 +2,48 @@
 
 Nothing a person types is parsed as query syntax: text is cut to ``MAX_QUERY_CHARS``, split
 into words, and each word is looked up as a plain term, so ``AND ( * " ~`` mean nothing.
-Every word must match (in any text field); a lay synonym (``data/synonyms.txt``) widens the
-query with its key, as that file's header describes.
+What the words mean (concepts, places, filler, crisis) is ``understanding``'s; this module asks
+the index: which listings match, how they weigh, and which unknown words to correct.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 from typing import Any
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from whoosh import highlight
+from wordfreq import zipf_frequency
 
+from portal.search import understanding
 from portal.search.bitsets import SearcherBits
 from portal.search.schema import TEXT_ANALYZER, TEXT_FIELDS, index_words
 
-MAX_QUERY_CHARS = 200
-MAX_WORDS = 16
-SYNONYMS_FILE = Path(__file__).resolve().parents[1] / "directory" / "data" / "synonyms.txt"
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-                         "\u201c": '"', "\u201d": '"', "-": " ", "\u2010": " ", "\u2011": " ",
-                         "\u2013": " ", "\u2014": " "})
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
+MAX_QUERY_CHARS = understanding.MAX_QUERY_CHARS
+MAX_WORDS = understanding.MAX_WORDS
+clean = understanding.clean
+words = understanding.words
+TextQuery = understanding.Understood
+parse = understanding.understand
 
-
-def clean(text: str | None) -> str:
-    """Typed text made safe: no control characters, at most ``MAX_QUERY_CHARS`` characters."""
-    if not text:
-        return ""
-    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text[:MAX_QUERY_CHARS * 2])
-    return " ".join(text.split())[:MAX_QUERY_CHARS].strip()
-
-
-def words(text: str) -> list[str]:
-    """Lower-case words, with curly quotes straightened and hyphens as spaces."""
-    return _WORD.findall(text.lower().translate(_QUOTES))[:MAX_WORDS]
+# Relevance (see ``plan``): a listing's score is the sum of the weights of what it matches.
+ALL_BONUS = 1000.0  # answers every unit of the query: these come first
+PLACE_BONUS = 400.0  # works in the place the query names
+UNIT_BONUS = 6.0  # per unit answered (coordination), so more units beat one rare word
+CODE_WEIGHT = 4.0  # tagged with a need the query's concept points at
+PHRASE_FACTOR = 1.5  # a concept phrase of several words counts more than one ambiguous word
+SPELLING_MIN_CHARS = 4
+# A word at least this common in everyday English (Zipf scale, wordfreq's "small" list: 3 is
+# about once in a million words) is a real word and is searched as typed, never "corrected".
+REAL_WORD_ZIPF = 3.3
 
 
 def stems(text: str) -> list[str]:
     """Indexed forms of the words in ``text`` (stop words dropped): "walks" -> ["walk"]."""
     return index_words(text)
-
-
-@dataclass(frozen=True)
-class Synonyms:
-    phrases: dict[tuple[str, ...], tuple[str, ...]]  # synonym words -> keys
-    longest: int
-
-    def keys_in(self, query_words: list[str]) -> tuple[list[str], set[int]]:
-        """Keys whose synonyms appear in the query, and the positions of words they cover."""
-        keys: list[str] = []
-        covered: set[int] = set()
-        for size in range(min(self.longest, len(query_words)), 0, -1):
-            for start in range(len(query_words) - size + 1):
-                found = self.phrases.get(tuple(query_words[start:start + size]))
-                if found:
-                    keys.extend(k for k in found if k not in keys)
-                    covered.update(range(start, start + size))
-        return keys, covered
-
-
-@lru_cache(maxsize=4)
-def load_synonyms(path: Path = SYNONYMS_FILE) -> Synonyms:
-    phrases: dict[tuple[str, ...], list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or ":" not in line:
-            continue
-        key, _sep, rest = line.partition(":")
-        key = key.strip()
-        for synonym in rest.split(","):
-            phrase = tuple(words(synonym))
-            if phrase and key not in phrases.setdefault(phrase, []):
-                phrases[phrase].append(key)
-    longest = max((len(p) for p in phrases), default=1)
-    return Synonyms({p: tuple(k) for p, k in phrases.items()}, longest)
-
-
-@dataclass
-class TextQuery:
-    """A parsed text query: the person's words, their stems, and synonym keys."""
-
-    text: str = ""
-    words: list[str] = field(default_factory=list)
-    stems: list[str] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)
-    covered: set[int] = field(default_factory=set)
-    rest: list[str] = field(default_factory=list)  # stems of words no synonym covers
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.stems and not self.keys
-
-
-def parse(text: str | None) -> TextQuery:
-    cleaned = clean(text)
-    query_words = words(cleaned)
-    keys, covered = load_synonyms().keys_in(query_words)
-    rest = stems(" ".join(w for i, w in enumerate(query_words) if i not in covered))
-    return TextQuery(cleaned, query_words, stems(" ".join(query_words)), keys, covered, rest)
 
 
 @dataclass
@@ -130,75 +68,152 @@ def _all_of(bits: SearcherBits, word_stems: list[str]) -> int:
     return result if word_stems else 0
 
 
-def matching(bits: SearcherBits, query: TextQuery, expansions: list[Expansion]) -> int:
-    """The documents the text matches: all the words, or a synonym's key with the other words."""
-    widened = 0
-    for expansion in expansions:
-        if expansion.code:
-            widened |= bits.value("codes", expansion.code)
-        widened |= _all_of(bits, expansion.stems)
-    if widened and query.rest:
-        widened &= _all_of(bits, query.rest)
-    return (_all_of(bits, query.stems) | widened) & bits.live
+@dataclass
+class Plan:
+    """What a query matches (``matching``) and how matches weigh (``weights``)."""
+
+    matching: int
+    weights: list[tuple[float, int]]
 
 
-def weights(bits: SearcherBits, query: TextQuery, expansions: list[Expansion]) -> list[tuple[float, int]]:
-    """(weight, documents) for each word in each text field: relevance is the sum of the
-    weights of a document's matches (field boost x rarity of the word).
-
-    Whoosh's BM25F would also weigh term frequency and field length; listings are short, and
-    scoring with bitsets keeps searches fast whatever the number of matches.
-    """
+def plan(bits: SearcherBits, query: TextQuery,
+         expansions: dict[str, Expansion]) -> Plan:
+    """Rank, don't filter: every listing answering at least one unit matches; its score adds a
+    coordination bonus per unit it answers, a large bonus when it answers them all (and another
+    when it works in the place named), and field-weighted word matches times word rarity, in
+    the spirit of BM25F without frequencies (listings are short)."""
     live = max(bits.live.bit_count(), 1)
     found: list[tuple[float, int]] = []
 
-    def add(stem: str, boost: float) -> None:
+    def rarity(mask: int) -> float:
+        return 1.0 + math.log(live / (1 + mask.bit_count()))
+
+    def add(stem: str, boost: float) -> int:
         per_field = [(weight, bits.word(name, stem)) for name, weight in TEXT_FIELDS.items()]
         documents = 0
         for _weight, mask in per_field:
             documents |= mask
-        rarity = 1.0 + math.log(live / (1 + documents.bit_count()))
-        found.extend((weight * boost * rarity, mask) for weight, mask in per_field if mask)
+        weight_of_word = rarity(documents)
+        found.extend((weight * boost * weight_of_word, mask) for weight, mask in per_field if mask)
+        return documents
 
-    for stem in dict.fromkeys(query.stems):
-        add(stem, 1.0)
-    for expansion in expansions:
-        if expansion.code:
-            mask = bits.value("codes", expansion.code)
-            if mask:
-                found.append((2.0 * (1.0 + math.log(live / (1 + mask.bit_count()))), mask))
-        for stem in dict.fromkeys(expansion.stems):
-            add(stem, 0.5)
-    return found
+    every = -1
+    anything = 0
+    for unit in query.units:
+        factor = PHRASE_FACTOR if unit.phrase else 1.0
+        unit_mask = 0
+        for key in unit.keys:
+            expansion = expansions.get(key)
+            if expansion is None:
+                continue
+            if expansion.code:
+                mask = bits.word("codes", expansion.code)
+                if mask:
+                    found.append((CODE_WEIGHT * factor * rarity(mask), mask))
+                    unit_mask |= mask
+                for stem in dict.fromkeys(expansion.stems):
+                    add(stem, 0.3)
+            elif expansion.stems:
+                mask = _all_of(bits, expansion.stems)
+                unit_mask |= mask
+                for stem in dict.fromkeys(expansion.stems):
+                    add(stem, 0.5 * factor)
+        if unit.stems:
+            for stem in dict.fromkeys(unit.stems):
+                add(stem, 0.5 if unit.keys else 1.0)
+            unit_mask |= _all_of(bits, unit.stems)
+        unit_mask &= bits.live
+        if unit_mask:
+            found.append((UNIT_BONUS * factor, unit_mask))
+        every &= unit_mask
+        anything |= unit_mask
+    if len(query.units) > 1 and every:
+        found.append((ALL_BONUS, every))
+    if query.localities:
+        near = bits.any_of("locality", query.localities)
+        if not query.units:
+            return Plan(near & bits.live, [])
+        if near:
+            found.append((PLACE_BONUS, near))
+        for stem in stems(" ".join(query.place_words)):
+            add(stem, 0.3)
+    return Plan(anything & bits.live, found)
 
 
-def highlight_terms(query: TextQuery, expansions: list[Expansion]) -> frozenset[str]:
+def highlight_terms(query: TextQuery, expansions: dict[str, Expansion]) -> frozenset[str]:
     terms = set(query.stems)
-    for expansion in expansions:
-        terms.update(expansion.stems)
+    for key in query.keys:
+        expansion = expansions.get(key)
+        if expansion is not None:
+            terms.update(expansion.stems)
     return frozenset(terms)
 
 
-def suggest(searcher: Any, query: TextQuery) -> str | None:
-    """"Did you mean": the query with unknown words replaced by the nearest indexed word."""
-    reader = searcher.reader()
-    corrector = None
-    changed = False
-    corrected = list(query.words)
-    for position, word in enumerate(query.words):
-        if position in query.covered or not 4 <= len(word) <= 24 or not word.isalpha():
+def is_real_word(word: str) -> bool:
+    """Whether ``word`` is a common word of English (or of Polish or Arabic)."""
+    for language in ("en", "pl", "ar"):
+        if zipf_frequency(word, language, wordlist="small") >= REAL_WORD_ZIPF:
+            return True
+    return False
+
+
+def _max_distance(word: str) -> int:
+    return 1 if len(word) <= 5 else 2
+
+
+def corrections(bits: SearcherBits, known: list[str], query: TextQuery) -> dict[str, str]:
+    """Typed words that are unknown (to the index, the concept map and the place names) with a
+    near known word: {typed word: correction}. Words that are real are kept."""
+    concepts = understanding.load_concepts()
+    places = understanding.load_places()
+    found: dict[str, str] = {}
+    for unit in query.units:
+        if unit.keys:
             continue
-        forms = index_words(word, spelling=True)
-        if not forms or ("vocab", forms[0]) in reader:
+        word = unit.typed
+        folded = understanding.fold(word)
+        if (len(folded) < SPELLING_MIN_CHARS or not folded.isalpha() or folded in concepts.vocabulary
+                or folded in places.vocabulary or is_real_word(folded)
+                or any(_word_bits(bits, s) for s in unit.stems)):
             continue
-        corrector = corrector or searcher.corrector("vocab")
-        for distance in (1, 2):
-            found = corrector.suggest(forms[0], limit=1, maxdist=distance, prefix=1)
-            if found:
-                corrected[position] = found[0]
-                changed = True
-                break
-    return " ".join(corrected) if changed else None
+        better = nearest_word(folded, known, concepts.vocabulary)
+        if better:
+            found[word] = better
+    return found
+
+
+def nearest_word(word: str, known: list[str], preferred: frozenset[str]) -> str | None:
+    """The known word nearest ``word`` (optimal string alignment: a swap of two letters is one
+    edit), within 1 edit for words of up to 5 letters and 2 for longer ones; ties go to a word
+    with the same first letter, then to the more common word in everyday English ("suport" is
+    "support", not "sport"), then to ``preferred`` words, then to the closest length."""
+    candidates = process.extract(word, known, scorer=OSA.distance,
+                                 score_cutoff=_max_distance(word), limit=20)
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda c: (c[1], c[0][:1] != word[:1],
+                                          -round(zipf_frequency(c[0], "en", wordlist="small")),
+                                          c[0] not in preferred, abs(len(c[0]) - len(word)), c[0]))
+    return str(best[0])
+
+
+def known_words(bits: SearcherBits, reader: Any) -> list[str]:
+    """Words spelling correction may offer: the index's vocabulary (names and need names),
+    the concept map's words and the place names; cached for the index generation."""
+    cached = bits.cache.get("known_words")
+    if isinstance(cached, list):
+        return cached
+    vocabulary = {term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                  for term in reader.lexicon("vocab")}
+    vocabulary |= understanding.load_concepts().vocabulary
+    vocabulary |= understanding.load_places().vocabulary
+    words_known = sorted(w for w in vocabulary if w.isalpha() and len(w) >= 3)
+    bits.cache["known_words"] = words_known
+    return words_known
+
+
+def corrected_text(query: TextQuery, changes: dict[str, str]) -> str:
+    return " ".join(changes.get(word, word) for word in query.words)
 
 
 class _MarkFormatter(highlight.HtmlFormatter):

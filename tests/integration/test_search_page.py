@@ -91,12 +91,24 @@ def test_search_lay_words_find_services_through_synonyms(client, session, index,
     assert names == [listing]
 
 
-def test_search_misspelt_word_offers_did_you_mean(client, session, index, places):
+def test_search_misspelt_word_is_searched_corrected_and_can_be_searched_as_typed(
+        client, session, index, places):
     make_listing(session, name="Befriending visits at home", terms=["befriending-visits"])
     names, html = search(client, "q=befreinding")
+    assert names == ["Befriending visits at home"]
+    assert "Showing results for befriending . Search instead for befreinding" in text_of(html)
+    assert '<a href="/services?q=befreinding&amp;spell=off">befreinding</a>' in html
+    names, html = search(client, "q=befreinding&spell=off")
     assert names == []
-    assert "No services found" in text_of(html)
-    assert 'Did you mean: <a href="/services?q=befriending">befriending</a>' in html
+    assert "Showing results for" not in html
+
+
+def test_search_keeps_real_words_it_knows(client, session, index, places):
+    make_listing(session, name="Bowls club", description="Short mat bowls.")
+    make_listing(session, name="Bowel cancer support", terms=["cancer-support"])
+    names, html = search(client, "q=bowls")
+    assert names == ["Bowls club"]
+    assert "Showing results for" not in html
 
 
 def _filter_world(session, places):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from portal.search import text
 from portal.search.schema import TEXT_ANALYZER, index_words
 
@@ -27,25 +25,23 @@ def test_clean_cuts_long_text_and_drops_control_characters():
 def test_parse_treats_search_syntax_as_plain_words():
     query = text.parse('walk AND ( * " ~ OR NOT title:x')
     assert query.words == ["walk", "and", "or", "not", "title", "x"]
-    assert query.stems == ["walk", "titl"]
+    assert [unit.typed for unit in query.units] == ["walk", "title"]  # stop words and letters go
     assert query.keys == ["walking-groups"]  # "walk" is a lay word for walking groups
 
 
-def test_parse_finds_synonym_phrases_with_curly_quotes_and_hyphens():
-    query = text.parse("I\u2019m lonely and have money worries, need a dial-a-ride")
-    # Longer phrases first: "dial a ride", "money worries", then single words.
-    assert query.keys == ["community-transport", "money-advice", "befriending", "transport"]
-    assert query.rest == ["need"]
+def test_nearest_word_prefers_the_closest_then_the_commoner_word():
+    known = ["sport", "support", "supper", "befriending", "bereavement"]
+    assert text.nearest_word("suport", known, frozenset({"sport"})) == "support"
+    assert text.nearest_word("befreinding", known, frozenset()) == "befriending"  # a swap is one edit
+    assert text.nearest_word("zzzz", known, frozenset()) is None
+    assert text.nearest_word("spot", known, frozenset()) == "sport"
+    assert text.nearest_word("bereav", known, frozenset()) is None  # too far for its length
 
 
-def test_synonyms_file_lines_widen_with_their_key_only(tmp_path: Path):
-    path = tmp_path / "synonyms.txt"
-    path.write_text("# comment\n\nfood-banks: food parcel, can\u2019t afford food\nfree: no cost\n",
-                    encoding="utf-8")
-    synonyms = text.load_synonyms(path)
-    assert synonyms.keys_in(["can't", "afford", "food"]) == (["food-banks"], {0, 1, 2})
-    assert synonyms.keys_in(["no", "cost"]) == (["free"], {0, 1})
-    assert synonyms.keys_in(["food", "banks"]) == ([], set())
+def test_real_words_are_recognised_in_english_polish_and_arabic():
+    assert text.is_real_word("teach") and text.is_real_word("boiler")
+    assert text.is_real_word("praca") and text.is_real_word("عمل")
+    assert not text.is_real_word("lonley") and not text.is_real_word("demensia")
 
 
 def test_highlighted_marks_matched_words_and_escapes_everything_else():
