@@ -40,7 +40,7 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_then_recover(tmp_pa
         master = server.process.pid
 
         resident = Browser(server.port)
-        assert resident.sign_in("resident@demo.portal.test", demo.DEMO_PASSWORD).status == 302
+        assert resident.sign_in("resident@demo.portal.test", demo.read_people().password).status == 302
         listing = re.search(r'href="(/services/[0-9a-f-]{36})"',
                             resident.get("/services?q=befriending").body).group(1)
         paths = ["/account/", "/services?q=befriending", listing, "/guidance/", "/"]

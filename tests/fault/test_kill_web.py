@@ -62,8 +62,8 @@ def test_acknowledged_writes_survive_kill_9(backend, tmp_path):
         acknowledged_sign_ins = attempted_sign_ins = kills = 0
         try:
             editor = Browser(server.port)
-            assert editor.sign_in("editor@demo.portal.test", demo.DEMO_PASSWORD,
-                                  totp_secret=demo.DEMO_TOTP_SECRET).status == 302
+            assert editor.sign_in("editor@demo.portal.test", demo.read_people().password,
+                                  totp_secret=demo.read_people().totp_secret).status == 302
             home = editor.get("/editor/")
             new_path = re.search(r'href="(/editor/services/new\?organisation=[^"]+)"', home.body
                                  ).group(1).replace("&amp;", "&")
@@ -78,7 +78,7 @@ def test_acknowledged_writes_survive_kill_9(backend, tmp_path):
                     return editor.submit(new_path, form)
 
                 def sign_in(resident=resident):  # type: ignore[no-untyped-def]
-                    return resident.sign_in("resident@demo.portal.test", demo.DEMO_PASSWORD)
+                    return resident.sign_in("resident@demo.portal.test", demo.read_people().password)
 
                 attempted_edits.append(name)
                 attempted_sign_ins += 1

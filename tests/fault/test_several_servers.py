@@ -32,7 +32,7 @@ def test_two_servers_share_sign_ins_and_rate_limits(tmp_path):
         a, b = (server.port for server in servers)
 
         resident = Browser(a)
-        assert resident.sign_in("resident@demo.portal.test", demo.DEMO_PASSWORD).status == 302
+        assert resident.sign_in("resident@demo.portal.test", demo.read_people().password).status == 302
         on_b = resident.get("/account/", port=b)
         assert on_b.status == 200 and "Sign out" in on_b.body
         assert resident.submit("/account/sign-out", {}, form_path="/account/", port=b).status == 302

@@ -42,7 +42,7 @@ class SignInWriter(threading.Thread):
                 token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
                 response = client.post("/account/sign-in", base_url=HTTPS, data={
                     "csrf_token": token, "email": "resident@demo.portal.test",
-                    "password": demo.DEMO_PASSWORD}, headers={"Referer": f"{HTTPS}/account/sign-in"})
+                    "password": demo.read_people().password}, headers={"Referer": f"{HTTPS}/account/sign-in"})
                 assert response.status_code == 302, response.status_code
                 with self.changed:
                     self.acknowledged += 1
@@ -117,7 +117,7 @@ def test_a_backup_taken_while_serving_restores_whole(backend, tmp_path):
         with restored.app_context():
             session = Database.state(restored).session()
             staff = session.scalars(select(User).where(User.mfa_secret.isnot(None))).all()
-            assert staff and {user.mfa_secret for user in staff} == {demo.DEMO_TOTP_SECRET}
+            assert staff and {user.mfa_secret for user in staff} == {demo.read_people().totp_secret}
             session.rollback()
         runner = restored.test_cli_runner()
         verified = runner.invoke(args=["audit", "verify"])
