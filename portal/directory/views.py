@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from portal.authz import public
-from portal.directory import queries
+from portal.directory import queries, recurrence
 from portal.directory.forms import POSTCODE_MESSAGES, SearchForm, choices
 from portal.extensions import db
 from portal.search import SearchIndex, ranking, schedules, words
@@ -44,8 +44,10 @@ def service(service_id: str) -> str:
     if listing is None:
         abort(404)
     today = schedules.local_now().date()
+    rules = recurrence.rules_of(listing.schedules)
     return render_template(
-        "directory/service.html", service=listing, words=words,
+        "directory/service.html", service=listing, words=words, recurrence=recurrence,
+        rules=rules, next_session=recurrence.next_session(rules),
         stale=ranking.is_stale(listing.last_checked_on.isoformat() if listing.last_checked_on
                                else None, today),
         report_url=f"/services/{listing.id}/report")

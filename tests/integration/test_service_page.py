@@ -42,7 +42,7 @@ def test_service_page_shows_how_when_where_and_who(client, listing):
     text = page.text
     for expected in ["Torbay Friends (demo)", "Company and a cuppa.", "All welcome.",
                      "How to use it In person By telephone",
-                     "Saturdays, 10am to 12pm", "Monday to Friday, 9am to 5:30pm",
+                     "Saturdays, 10am to 12 noon", "Monday to Friday, 9am to 5:30pm",
                      "First Saturday of the month, 2pm to 4pm", "By appointment We can visit you at home.",
                      "Baptist Church Rooms Albert Road Torquay TQ1 1AA", "Access: Step-free access",
                      "Ages 18 and over", "Adults who feel lonely.", "Cost Free", "Languages Polish",
