@@ -324,7 +324,8 @@ def _schedule(s: Mapping[str, Any], path: str) -> dict[str, Any]:
     dtstart = _parsed(parse_date, s.get("dtstart"), path + ".dtstart", "a date")
     valid_from = _parsed(parse_date, s.get("valid_from"), path + ".valid_from", "a date")
     valid_to = _parsed(parse_date, s.get("valid_to"), path + ".valid_to", "a date")
-    closed = freq is None and not s.get("opens_at") and text.strip().startswith("closed")
+    closed = freq is None and not s.get("opens_at") and any(
+        str(s.get(k) or "").strip().casefold().startswith("closed") for k in ("notes", "description"))
     timed = freq is not None or (dtstart is not None and not closed)
     interval = s.get("interval")
     return {

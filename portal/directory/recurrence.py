@@ -144,6 +144,9 @@ def rule_of(row: Any) -> Rule:
         days = tuple((d, -1 if int(week) < 0 else int(week)) for d, _w in days)
     if freq != MONTHLY:
         days = tuple((d, 0) for d, _w in days)
+    monthdays = parse_monthdays(getattr(row, "bymonthday", None)) if freq == MONTHLY else ()
+    if not days and not monthdays:
+        freq = None  # the column's default says WEEKLY; without days it means nothing
     dtstart = getattr(row, "dtstart", None)
     closed = bool(getattr(row, "closed", False))
     starts = _later(dtstart, getattr(row, "valid_from", None))
@@ -152,7 +155,7 @@ def rule_of(row: Any) -> Rule:
         ends = _earlier(ends, dtstart)
     return Rule(
         freq=freq if freq in (WEEKLY, MONTHLY) else None, days=tuple(dict.fromkeys(days)),
-        monthdays=parse_monthdays(getattr(row, "bymonthday", None)) if freq == MONTHLY else (),
+        monthdays=monthdays,
         interval=max(1, int(getattr(row, "interval", None) or 1)),
         starts=starts, ends=ends, anchor=dtstart,
         opens=getattr(row, "opens_at", None), closes=getattr(row, "closes_at", None),
