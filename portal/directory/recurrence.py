@@ -51,8 +51,6 @@ DAY_NAMES = {"MO": _l("Monday"), "TU": _l("Tuesday"), "WE": _l("Wednesday"),
 DAYS_PLURAL = {"MO": _l("Mondays"), "TU": _l("Tuesdays"), "WE": _l("Wednesdays"),
                "TH": _l("Thursdays"), "FR": _l("Fridays"), "SA": _l("Saturdays"),
                "SU": _l("Sundays")}
-WEEK_NAMES = {1: _l("First"), 2: _l("Second"), 3: _l("Third"), 4: _l("Fourth"), 5: _l("Fifth"),
-              -1: _l("Last")}
 MONTHLY_DAY = {1: _l("First %(day)s of the month"), 2: _l("Second %(day)s of the month"),
                3: _l("Third %(day)s of the month"), 4: _l("Fourth %(day)s of the month"),
                5: _l("Fifth %(day)s of the month"), -1: _l("Last %(day)s of the month")}
