@@ -33,11 +33,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-from flask_babel import format_date
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 
 LONDON = ZoneInfo("Europe/London")
+
+
+def _(message: str, **values: Any) -> str:
+    """``gettext``, typed (flask-babel has no type information)."""
+    return str(gettext(message, **values))
+
+
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKLY, MONTHLY = "WEEKLY", "MONTHLY"
 HORIZON_DAYS = 400

@@ -140,8 +140,8 @@ def decode_token(token: str) -> list[Rule]:
         if kind == "h":
             values["bank_holidays_only"] = True
         elif kind == "i":
-            interval, _sep, anchor = rest.partition("@")
-            values["interval"], values["anchor"] = int(interval), _read_ymd(anchor)
+            interval, _sep, since = rest.partition("@")
+            values["interval"], values["anchor"] = int(interval), _read_ymd(since)
         elif kind == "f":
             values["starts"] = _read_ymd(rest)
         elif kind == "t":
