@@ -97,3 +97,27 @@ def test_service_page_of_unpublished_listing_is_not_found(client, session, chang
 def test_service_page_of_unknown_listing_is_not_found(client):
     client.page("/services/no-such-service", status=404)
     client.page("/services/" + "x" * 500, status=404)
+
+
+@pytest.mark.parametrize(("code", "notice", "direction"), [
+    ("pl", "Te informacje są w języku angielskim.", None),
+    ("ar", "هذه المعلومات باللغة الإنجليزية.", "ltr"),
+])
+def test_listing_in_polish_or_arabic_says_it_is_in_english_and_marks_it(client, listing, code,
+                                                                        notice, direction):
+    client.get(f"/language/{code}")
+    response = client.get(f"/services/{listing.id}")
+    page = client.page(f"/services/{listing.id}")
+    assert notice in page.text
+    html = response.get_data(as_text=True)
+    marked = ' lang="en" dir="ltr">' if direction else ' lang="en">'
+    assert f"<h1{marked}Saturday Friendship Circle</h1>" in html
+    assert f"<p{marked}Company and a cuppa.</p>" in html
+
+
+def test_listing_in_english_has_no_notice_and_links_the_address_to_a_map_app(client, listing):
+    response = client.get(f"/services/{listing.id}")
+    html = response.get_data(as_text=True)
+    assert "This information is in English." not in html
+    assert "<h1>Saturday Friendship Circle</h1>" in html
+    assert 'href="geo:50.46537,-3.52804?q=Albert%20Road%2C%20Torquay%2C%20TQ1%201AA"' in html
