@@ -69,3 +69,30 @@ def test_second_to_first_saturday_is_the_same_everywhere(app, client, session):
     [exported] = client.get(f"/api/services/{service.id}").get_json()["schedules"]
     assert (exported["freq"], exported["byday"]) == ("MONTHLY", "1SA")
     assert _open_now(app, session, FIRST_SATURDAY) and not _open_now(app, session, SECOND_SATURDAY)
+
+
+def test_editor_types_times_as_people_write_them_and_is_told_what_a_rule_needs(client, session):
+    organisation = make_organisation(session, "Torbay Friends (test)")
+    editor = make_user(session, Role.EDITOR, organisations=[organisation])
+    service = make_service(session, organisation, name="Tuesday Walk")
+    client.sign_in_as(editor)
+    url = f"/editor/services/{service.id}/edit"
+    data = service_form_data(snapshot(service), base_version=1)
+    data.update({"schedules-0-kind": "weekly", "schedules-0-days": ["TU"],
+                 "schedules-0-interval": "2", "schedules-0-opens_at": "0930",
+                 "schedules-0-closes_at": "12.30pm",
+                 "schedules-1-kind": "closed", "schedules-1-starts": "24/12/2026"})
+    page = check_page(client.submit(url, data))
+    assert page.error_summary == [
+        "Enter the date of one session for opening times 1, so we know which weeks it runs",
+        "Enter the last day of the closure for opening times 2, like 2/1/2027",
+    ]
+    assert page.form_with("name").fields["schedules-0-closes_at"] == "12:30"  # nothing lost
+    data.update({"schedules-0-starts": "1 December 2026", "schedules-1-ends": "2/1/2027"})
+    assert client.submit(url, data).status_code == 302
+    revision = session.scalars(select(ServiceRevision)).one()
+    weekly, closed = revision.data["schedules"]
+    assert (weekly["interval"], weekly["starts"], weekly["opens_at"], weekly["closes_at"]) == (
+        2, "2026-12-01", "09:30", "12:30")
+    assert (closed["kind"], closed["starts"], closed["ends"]) == ("closed", "2026-12-24",
+                                                                  "2027-01-02")
