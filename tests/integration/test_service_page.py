@@ -121,3 +121,13 @@ def test_listing_in_english_has_no_notice_and_links_the_address_to_a_map_app(cli
     assert "This information is in English." not in html
     assert "<h1>Saturday Friendship Circle</h1>" in html
     assert 'href="geo:50.46537,-3.52804?q=Albert%20Road%2C%20Torquay%2C%20TQ1%201AA"' in html
+
+
+def test_back_to_results_returns_to_the_same_search(client, listing):
+    search = "/services?q=lunch&postcode=TQ1+1AA&day=SA&when=free"
+    page = client.page(f"/services/{listing.id}", headers={"Referer": f"http://localhost{search}"})
+    assert "Back to results" in page.text and search in page.links
+    elsewhere = client.page(f"/services/{listing.id}",
+                            headers={"Referer": f"http://evil.example{search}"})
+    assert "Back to results" not in elsewhere.text
+    assert "Back to results" not in client.page(f"/services/{listing.id}").text
