@@ -48,7 +48,8 @@ def item_context(version: ContentVersion, **extra: Any) -> dict[str, Any]:
         "under_review": policies.is_under_review(version),
         "video_url": media_url(version.video_sha256, video_type), "video_type": video_type,
         "captions_url": media_url(version.captions_sha256, media.VTT_TYPE),
-        "captions_on": bool(getattr(current_user, "captions_on", False)),
+        "captions_on": bool(current_user.captions_on) if current_user.is_authenticated
+        else request.cookies.get("captions") == "on",
         "can_recommend": policies.can_recommend(current_user), **extra,
     }
 

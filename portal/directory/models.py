@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -256,7 +257,10 @@ class Contact(Base):
 
 
 class Schedule(Base):
-    """When a service runs, iCal-like: ``freq`` WEEKLY or MONTHLY, ``byday`` "MO,SA"."""
+    """When a service runs, iCal-like (ORUK): ``freq`` WEEKLY or MONTHLY, ``byday`` "MO,SA" or
+    with weeks of the month "2SA,-1SA", ``bymonthday``, ``interval`` from ``dtstart``, ``until``;
+    no ``freq`` and a ``dtstart``: one date; ``closed``: a closure. The rules that read these
+    are in ``portal.directory.recurrence``."""
 
     __tablename__ = "schedule"
 
@@ -265,8 +269,14 @@ class Schedule(Base):
                                             index=True)
     freq: Mapped[str | None] = mapped_column(String(10), default="WEEKLY")
     byday: Mapped[str | None] = mapped_column(String(40), default=None)
-    # For MONTHLY: which week of the month ("1", "-1" = last), ORUK ``bymonthday``/``byweekno``.
+    # Before migration 0003: a MONTHLY schedule's one week of the month. Now folded into
+    # ``byday`` ("2SA"); read only as a fallback by ``recurrence.rule_of``.
     week_of_month: Mapped[int | None] = mapped_column(Integer, default=None)
+    interval: Mapped[int | None] = mapped_column(Integer, default=None)
+    bymonthday: Mapped[str | None] = mapped_column(String(40), default=None)
+    dtstart: Mapped[date | None] = mapped_column(default=None)
+    until: Mapped[date | None] = mapped_column(default=None)
+    closed: Mapped[bool] = mapped_column(default=False, server_default=false())
     opens_at: Mapped[time | None] = mapped_column(default=None)
     closes_at: Mapped[time | None] = mapped_column(default=None)
     by_appointment: Mapped[bool] = mapped_column(default=False)

@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from portal.directory import recurrence
 from portal.directory.models import (
     Attendance,
     CostOption,
@@ -204,18 +205,31 @@ def service_to_oruk(service: Service) -> dict[str, Any]:
 
 
 def _schedule(s: Any, sid: str, attending: str | None) -> dict[str, Any]:
+    """One schedule in ORUK terms; ``recurrence.rule_of`` reads the same fields back."""
+    rule = recurrence.rule_of(s)
     out: dict[str, Any] = {"id": s.id, "service_id": sid}
-    if s.freq in ("WEEKLY", "MONTHLY") and not s.by_appointment and s.days:
-        out["freq"] = s.freq
-        prefix = str(s.week_of_month) if s.freq == "MONTHLY" and s.week_of_month else ""
-        out["byday"] = ",".join(prefix + day for day in s.days)
+    recurring = rule.freq is not None and not rule.closed and (rule.days or rule.monthdays)
+    if recurring:
+        out["freq"] = rule.freq
+        out["byday"] = recurrence.format_byday(rule.days)
+        if rule.monthdays:
+            out["bymonthday"] = ",".join(str(n) for n in rule.monthdays)
+        if rule.interval > 1:
+            out["interval"] = rule.interval
+    if (recurring or rule.kind == "once") and not rule.closed:
         if s.opens_at is not None:
             out["opens_at"] = s.opens_at.strftime("%H:%M")
         if s.closes_at is not None:
             out["closes_at"] = s.closes_at.strftime("%H:%M")
+    notes = None
+    if s.closed:
+        notes = "Closed."
+    elif s.by_appointment:
+        notes = "By appointment only."
     return _clean({
-        **out, "description": s.description,
-        "notes": "By appointment only." if s.by_appointment else None,
+        **out, "description": s.description, "notes": notes,
+        "dtstart": s.dtstart.isoformat() if s.dtstart else None,
+        "until": s.until.isoformat() if s.until else None,
         "valid_from": s.valid_from.isoformat() if s.valid_from else None,
         "valid_to": s.valid_to.isoformat() if s.valid_to else None,
         "attending_type": attending,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from portal.directory import recurrence
 from portal.directory.models import (
     Contact,
     CostOption,
@@ -43,10 +44,10 @@ LOCATION_FIELDS = ("name", "description", "location_type", "address_1", "city", 
                    "latitude", "longitude", "confidential", "accessibility")
 PHONE_FIELDS = ("id", "number", "description")
 CONTACT_FIELDS = ("id", "name", "title", "email", "phone")
-SCHEDULE_FIELDS = ("id", "freq", "byday", "week_of_month", "opens_at", "closes_at",
-                   "by_appointment", "description", "valid_from", "valid_to")
+SCHEDULE_FIELDS = ("id", "freq", "byday", "bymonthday", "interval", "week_of_month", "opens_at",
+                   "closes_at", "by_appointment", "closed", "description", "dtstart", "until",
+                   "valid_from", "valid_to")
 COST_OPTION_FIELDS = ("id", "option", "amount", "currency", "amount_description")
-
 _BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _ATTENDING_WORDS = (("in-person", ("in person", "in-person", "face to face")),
@@ -308,27 +309,43 @@ def _contact(contact: Mapping[str, Any], path: str) -> dict[str, Any]:
 
 
 def _schedule(s: Mapping[str, Any], path: str) -> dict[str, Any]:
-    days, week = [], None
-    for part in str(s.get("byday") or "").upper().split(","):
-        match = _BYDAY.match(part.strip())
-        if match:
-            days.append(match[2])
-            if match[1] and week is None:
-                week = int(match[1])
-    freq = s.get("freq") if days else None
+    """Every ORUK schedule shape: weekly (every ``interval`` weeks from ``dtstart``), monthly by
+    ``byday`` ordinals or ``bymonthday``, one date (``dtstart`` and no ``freq``), seasonal
+    (``valid_from``/``valid_to``, ``until``), closures (notes "Closed") and by appointment."""
+    freq = str(s.get("freq") or "").upper() or None
+    days = recurrence.parse_byday(str(s.get("byday") or ""))
+    monthdays = recurrence.parse_monthdays(s.get("bymonthday"))
+    if freq not in (recurrence.WEEKLY, recurrence.MONTHLY) or not (days or monthdays):
+        freq = None
+    if freq == recurrence.WEEKLY:
+        days = tuple((day, 0) for day, _week in days)
+        monthdays = ()
     text = " ".join(str(s.get(k) or "") for k in ("description", "notes")).casefold()
+    dtstart = _parsed(parse_date, s.get("dtstart"), path + ".dtstart", "a date")
+    valid_from = _parsed(parse_date, s.get("valid_from"), path + ".valid_from", "a date")
+    valid_to = _parsed(parse_date, s.get("valid_to"), path + ".valid_to", "a date")
+    closed = freq is None and not s.get("opens_at") and any(
+        str(s.get(k) or "").strip().casefold().startswith("closed") for k in ("notes", "description"))
+    timed = freq is not None or (dtstart is not None and not closed)
+    interval = s.get("interval")
     return {
         "id": _text(s, "id", path, Schedule), "freq": freq,
-        "byday": ",".join(days) if freq else None,
-        "week_of_month": week if freq == "MONTHLY" else None,
+        "byday": recurrence.format_byday(days) if freq else None,
+        "bymonthday": ",".join(str(n) for n in monthdays) if freq and monthdays else None,
+        "interval": int(interval) if freq and isinstance(interval, int) and 1 < interval < 100
+        else None,
+        "week_of_month": None,
         "opens_at": _parsed(parse_time, s.get("opens_at"), path + ".opens_at", "a time (HH:MM)")
-        if freq else None,
+        if timed else None,
         "closes_at": _parsed(parse_time, s.get("closes_at"), path + ".closes_at", "a time (HH:MM)")
-        if freq else None,
-        "by_appointment": not freq and "appointment" in text,
-        "description": s.get("description") or s.get("notes") or None,
-        "valid_from": _parsed(parse_date, s.get("valid_from"), path + ".valid_from", "a date"),
-        "valid_to": _parsed(parse_date, s.get("valid_to"), path + ".valid_to", "a date"),
+        if timed else None,
+        "by_appointment": not closed and "appointment" in text,
+        "closed": closed,
+        "description": s.get("description") or (None if closed else s.get("notes")) or None,
+        "dtstart": dtstart,
+        "until": _parsed(parse_date, s.get("until"), path + ".until", "a date"),
+        "valid_from": valid_from,
+        "valid_to": valid_to,
     }
 
 

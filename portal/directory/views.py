@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from portal.authz import public
-from portal.directory import queries
+from portal.directory import queries, recurrence
 from portal.directory.forms import POSTCODE_MESSAGES, SearchForm, choices
 from portal.extensions import db
 from portal.search import SearchIndex, ranking, schedules, words
@@ -44,11 +45,25 @@ def service(service_id: str) -> str:
     if listing is None:
         abort(404)
     today = schedules.local_now().date()
+    rules = recurrence.rules_of(listing.schedules)
     return render_template(
-        "directory/service.html", service=listing, words=words,
+        "directory/service.html", service=listing, words=words, recurrence=recurrence,
+        rules=rules, next_session=recurrence.next_session(rules),
+        back_url=_results_url(request.referrer),
         stale=ranking.is_stale(listing.last_checked_on.isoformat() if listing.last_checked_on
                                else None, today),
         report_url=f"/services/{listing.id}/report")
+
+
+def _results_url(referrer: str | None) -> str | None:
+    """"Back to results": the search (with its postcode and filters) the person came from, if
+    they came from one of ours."""
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host or parts.path != url_for("directory.search"):
+        return None
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 def _query(form: SearchForm) -> ServiceQuery:

@@ -8,9 +8,17 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.directory import recurrence
 from portal.directory.models import Attendance, ServiceStatus
 from portal.moderation.queries import Names
-from portal.moderation.snapshot import DAYS, FIELDS, LANGUAGES, Snapshot, empty_snapshot, normalise
+from portal.moderation.snapshot import (
+    FIELDS,
+    LANGUAGES,
+    Snapshot,
+    empty_snapshot,
+    item_rule,
+    normalise,
+)
 
 LABELS = {
     "name": _l("Name"),
@@ -62,16 +70,11 @@ class FieldChange:
 
 
 def _schedule_line(item: dict[str, Any]) -> str:
-    days = ", ".join(str(DAY_LABELS[d]) for d in DAYS if d in item.get("days", []))
-    parts = [days] if days else []
-    if item.get("opens_at") or item.get("closes_at"):
-        parts.append(_("%(opens)s to %(closes)s", opens=item.get("opens_at") or "?",
-                       closes=item.get("closes_at") or "?"))
-    if item.get("by_appointment"):
-        parts.append(_("by appointment"))
+    """The schedule in the words the listing page will use, and its notes."""
+    parts = [recurrence.rule_words(item_rule(item))]
     if item.get("description"):
         parts.append(item["description"])
-    return "; ".join(parts)
+    return "; ".join(part for part in parts if part)
 
 
 def _venue_lines(venue: dict[str, Any] | None) -> list[str]:

@@ -4,12 +4,14 @@ validated form into a snapshot."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 
+from portal.directory import recurrence
 from portal.directory.models import Attendance
-from portal.moderation.snapshot import DAYS, Snapshot
+from portal.moderation.snapshot import DAYS, SCHEDULE_KINDS, WEEKS, Snapshot
 from portal.places.postcodes import normalise_postcode
 
 if TYPE_CHECKING:
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
 
 
 PHONE = re.compile(r"\+?[0-9 ()-]{6,40}")
-TIME = re.compile(r"([01]?[0-9]|2[0-3])[:.]?([0-5][0-9])")
 MAX_AGE = 120
 
 
@@ -41,11 +42,21 @@ def _time(field: Any, message: Any) -> tuple[bool, str | None]:
     text = (field.data or "").strip()
     if not text:
         return True, None
-    match = TIME.fullmatch(text)
-    if not match:
+    value = recurrence.parse_clock(text)
+    if value is None:
         return _fail(field, message), None
-    field.data = f"{int(match.group(1)):02d}:{match.group(2)}"
+    field.data = value.strftime("%H:%M")
     return True, field.data
+
+
+def _day(field: Any, message: Any) -> tuple[bool, date | None]:
+    text = (field.data or "").strip()
+    if not text:
+        return True, None
+    value = recurrence.parse_day(text)
+    if value is None:
+        return _fail(field, message), None
+    return True, value
 
 
 def _check_ages(form: ServiceForm) -> bool:
@@ -77,22 +88,61 @@ def _check_phones(form: ServiceForm) -> bool:
 
 
 def _schedule_used(row: ScheduleForm) -> bool:
-    return bool(row.days.data or row.opens_at.data or row.closes_at.data
+    return bool(row.days.data or row.weeks.data or row.interval.data or row.monthday.data
+                or row.starts.data or row.ends.data or row.opens_at.data or row.closes_at.data
                 or row.by_appointment.data or row.description.data)
 
 
-def _check_schedule(row: ScheduleForm, number: int) -> bool:
+def _check_pattern(row: ScheduleForm, number: int) -> bool:
+    """The fields each way of repeating needs."""
+    kind = row.kind.data
+    if kind not in SCHEDULE_KINDS:
+        return _fail(row.kind, _l("Select how often opening times %(number)s run",
+                                  number=number))
     ok = True
-    if not row.days.data and not row.by_appointment.data:
+    if kind in ("weekly", "monthly") and not row.days.data and not row.by_appointment.data:
         ok = _fail(row.days, _l("Select the days for opening times %(number)s, or select by "
                                 "appointment only", number=number))
+    if kind == "monthly" and not row.weeks.data:
+        ok = _fail(row.weeks, _l("Select which weeks of the month for opening times "
+                                 "%(number)s, for example second", number=number))
+    interval = (row.interval.data or "").strip()
+    if kind == "weekly" and interval and not (interval.isdigit() and 1 <= int(interval) <= 52):
+        ok = _fail(row.interval, _l("Every how many weeks for opening times %(number)s must be "
+                                    "a number from 1 to 52", number=number))
+    elif kind == "weekly" and interval.isdigit() and int(interval) > 1 and not row.starts.data:
+        ok = _fail(row.starts, _l("Enter the date of one session for opening times %(number)s, "
+                                  "so we know which weeks it runs", number=number))
+    monthday = (row.monthday.data or "").strip().casefold()
+    if kind == "monthdate" and not (monthday == "last" or (monthday.isdigit()
+                                                         and 1 <= int(monthday) <= 31)):
+        ok = _fail(row.monthday, _l("Enter the date of the month for opening times %(number)s, "
+                                    "a number from 1 to 31 or \"last\"", number=number))
+    if kind in ("once", "closed") and not row.starts.data:
+        ok = _fail(row.starts, _l("Enter the date for opening times %(number)s, like 5/12/2026",
+                                  number=number))
+    if kind == "closed" and not row.ends.data:
+        ok = _fail(row.ends, _l("Enter the last day of the closure for opening times "
+                                "%(number)s, like 2/1/2027", number=number))
+    return ok
+
+
+def _check_schedule(row: ScheduleForm, number: int) -> bool:
+    ok = _check_pattern(row, number)
+    ok_start, starts = _day(row.starts, _l("Enter the from date for opening times %(number)s "
+                                           "as a real date, like 5/12/2026", number=number))
+    ok_end, ends = _day(row.ends, _l("Enter the until date for opening times %(number)s as a "
+                                     "real date, like 30/9/2027", number=number))
+    if starts and ends and ends < starts:
+        ok_end = _fail(row.ends, _l("The until date for opening times %(number)s must be the "
+                                    "same as or after the from date", number=number))
     ok_open, opens = _time(row.opens_at, _l("Enter the opening time for opening times "
-                                            "%(number)s in the 24-hour clock, like 09:30",
+                                            "%(number)s in the correct format, like 9:30am or 09:30",
                                             number=number))
     ok_close, closes = _time(row.closes_at, _l("Enter the closing time for opening times "
-                                               "%(number)s in the 24-hour clock, like 17:00",
+                                               "%(number)s in the correct format, like 5pm or 17:00",
                                                number=number))
-    ok = ok and ok_open and ok_close
+    ok = ok and ok_open and ok_close and ok_start and ok_end
     if ok_open and ok_close:
         if opens and not closes:
             ok = _fail(row.closes_at, _l("Enter the closing time for opening times %(number)s",
@@ -100,7 +150,7 @@ def _check_schedule(row: ScheduleForm, number: int) -> bool:
         elif closes and not opens:
             ok = _fail(row.opens_at, _l("Enter the opening time for opening times %(number)s",
                                         number=number))
-        elif opens and closes and closes <= opens:
+        elif opens and closes and closes <= opens and closes != "23:59":
             ok = _fail(row.closes_at, _l("The closing time for opening times %(number)s must be "
                                          "after the opening time", number=number))
     if len(row.description.data or "") > 300:
@@ -160,6 +210,28 @@ def _unique(values: list[str] | None) -> list[str]:
     return list(dict.fromkeys(values or []))
 
 
+def _schedule_from(row: ScheduleForm) -> dict[str, Any]:
+    kind = row.kind.data
+    monthday = (row.monthday.data or "").strip().casefold()
+    interval = (row.interval.data or "").strip()
+    starts, ends = recurrence.parse_day(row.starts.data), recurrence.parse_day(row.ends.data)
+    weeks = {int(week) for week in row.weeks.data or [] if week in ("1", "2", "3", "4", "-1")}
+    return {
+        "kind": kind,
+        "days": [] if kind in ("monthdate", "once", "closed")
+        else [d for d in DAYS if d in (row.days.data or [])],
+        "weeks": [week for week in WEEKS if week in weeks] if kind == "monthly" else [],
+        "monthday": (-1 if monthday == "last" else int(monthday)) if kind == "monthdate" else None,
+        "interval": int(interval) if kind == "weekly" and interval.isdigit() else 1,
+        "starts": starts.isoformat() if starts else None,
+        "ends": ends.isoformat() if ends and kind != "once" else None,
+        "opens_at": None if kind == "closed" else _text(row.opens_at.data),
+        "closes_at": None if kind == "closed" else _text(row.closes_at.data),
+        "by_appointment": bool(row.by_appointment.data) and kind != "closed",
+        "description": _text(row.description.data),
+    }
+
+
 def snapshot_from_form(form: ServiceForm) -> Snapshot:
     """The validated form as a snapshot (see ``portal.moderation.snapshot``)."""
     venue = form.venue.form
@@ -181,12 +253,7 @@ def snapshot_from_form(form: ServiceForm) -> Snapshot:
         "languages": _unique(form.languages.data),
         "phones": [{"number": e.form.number.data, "description": _text(e.form.description.data)}
                    for e in form.phones if e.form.number.data],
-        "schedules": [{
-            "days": [d for d in DAYS if d in (e.form.days.data or [])],
-            "opens_at": _text(e.form.opens_at.data), "closes_at": _text(e.form.closes_at.data),
-            "by_appointment": bool(e.form.by_appointment.data),
-            "description": _text(e.form.description.data),
-        } for e in form.schedules if _schedule_used(e.form)],
+        "schedules": [_schedule_from(e.form) for e in form.schedules if _schedule_used(e.form)],
         "venue": {
             "name": _text(venue.name.data), "address_1": _text(venue.address_1.data),
             "city": _text(venue.city.data), "postcode": _text(venue.postcode.data),

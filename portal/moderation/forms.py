@@ -62,16 +62,43 @@ class PhoneForm(Form):
                               description=_l("For example, bookings or the helpline"))
 
 
+SCHEDULE_KIND_LABELS = {
+    "weekly": _l("Every week, or every few weeks"),
+    "monthly": _l("On certain weeks of the month, for example the second Saturday"),
+    "monthdate": _l("On the same date each month, for example the 15th"),
+    "once": _l("On one date only"),
+    "closed": _l("Closed for a time, for example over Christmas"),
+}
+WEEK_LABELS = {"1": _l("First"), "2": _l("Second"), "3": _l("Third"), "4": _l("Fourth"),
+               "-1": _l("Last")}
+
+
 class ScheduleForm(Form):
+    kind = RadioField(_l("How often does it run?"), default="weekly", validate_choice=False)
     days = MultiCheckboxField(_l("Days"), choices=[SelectChoice(d) for d in DAYS],
                               invalid_choice_message=CHOOSE_FROM_LIST)
+    weeks = MultiCheckboxField(_l("Which weeks of the month"),
+                               description=_l("For monthly groups only"),
+                               invalid_choice_message=CHOOSE_FROM_LIST)
+    interval = StringField(_l("Every how many weeks (optional)"), filters=[clean_line],
+                           description=_l("For example 2 for every other week. Leave empty for "
+                                          "every week."))
+    monthday = StringField(_l("Date of the month"), filters=[clean_line],
+                           description=_l("For the same date each month: a number from 1 to 31, "
+                                          "or \"last\""))
+    starts = StringField(_l("From (optional)"), filters=[clean_line],
+                         description=_l("The date of the first session, for example 5/12/2026. "
+                                        "Needed for every other week, one date and closures."))
+    ends = StringField(_l("Until (optional)"), filters=[clean_line],
+                       description=_l("The last date, for example 30/9/2027 for a summer "
+                                      "season, or the end of a closure."))
     opens_at = StringField(_l("Opens at"), filters=[clean_line],
-                           description=_l("Use the 24-hour clock, for example 09:30"))
+                           description=_l("For example 9:30am, 12.30pm or 0930"))
     closes_at = StringField(_l("Closes at"), filters=[clean_line],
-                            description=_l("Use the 24-hour clock, for example 17:00"))
+                            description=_l("For example 5pm or 17:00"))
     by_appointment = BooleanField(_l("By appointment only"))
     description = StringField(_l("Notes (optional)"), filters=[clean_line],
-                              description=_l("For example, first Tuesday of the month"))
+                              description=_l("For example, bring a packed lunch"))
 
 
 class VenueForm(Form):
@@ -160,7 +187,9 @@ class ServiceForm(FlaskForm):
                                    for locality in localities]
         self.languages.choices = _choices(languages)
         for entry in self.schedules:
+            entry.form.kind.choices = _choices(SCHEDULE_KIND_LABELS.items())
             entry.form.days.choices = _choices(DAY_LABELS.items())
+            entry.form.weeks.choices = _choices(WEEK_LABELS.items())
 
     def error_list(self) -> list[tuple[str, Any]]:
         """(id of the field to jump to, first message) in the order the page shows them."""
@@ -174,7 +203,8 @@ class ServiceForm(FlaskForm):
             fields += [entry.form.number, entry.form.description]
         for entry in self.schedules:
             row = entry.form
-            fields += [row.days, row.opens_at, row.closes_at, row.description]
+            fields += [row.kind, row.days, row.weeks, row.interval, row.monthday, row.starts,
+                       row.ends, row.opens_at, row.closes_at, row.description]
         fields.append(self.note)
         return [(_target(field), field.errors[0]) for field in fields if field.errors]
 
@@ -201,10 +231,24 @@ def form_data(data: Snapshot, *, base_version: int | None, replaces: int | None 
         "maximum_age": "" if data.get("maximum_age") is None else str(data["maximum_age"]),
         "is_free": "yes" if data.get("is_free", True) else "no",
         "phones": list(data.get("phones") or []),
-        "schedules": list(data.get("schedules") or []),
+        "schedules": [_schedule_data(item) for item in data.get("schedules") or []],
         "venue": {**venue, "postcode": venue.get("postcode") or ""},
         "note": note or "",
     }
+
+
+def _schedule_data(item: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot's schedule as the form's fields (dates as people write them)."""
+    def day(text: str | None) -> str:
+        return f"{int(text[8:10])}/{int(text[5:7])}/{text[:4]}" if text else ""
+
+    monthday = item.get("monthday")
+    interval = int(item.get("interval") or 1)
+    return {**item, "kind": item.get("kind") or "weekly",
+            "weeks": [str(week) for week in item.get("weeks") or []],
+            "monthday": "last" if monthday == -1 else str(monthday or ""),
+            "interval": str(interval) if interval > 1 else "",
+            "starts": day(item.get("starts")), "ends": day(item.get("ends"))}
 
 
 class DecisionForm(FlaskForm):

@@ -7,13 +7,14 @@ a monthly schedule's week, a second venue) survives an edit of something else.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from portal.directory import recurrence
 from portal.directory.models import (
     Attendance,
     CostOption,
@@ -34,6 +35,9 @@ Snapshot = dict[str, Any]
 MAX_PHONES = 3
 MAX_SCHEDULES = 5
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WEEKS = (1, 2, 3, 4, -1)
+# How a schedule repeats, as the editor chooses it (see ``portal.directory.recurrence``).
+SCHEDULE_KINDS = ("weekly", "monthly", "monthdate", "once", "closed")
 
 # Languages an editor can choose from: code (ISO 639-1, or 639-3 where there is no 639-1 code)
 # -> English name (what ORUK's ``language.name`` carries) and a translatable label.
@@ -83,6 +87,31 @@ def empty_snapshot() -> Snapshot:
 
 def _hhmm(value: time | None) -> str | None:
     return value.strftime("%H:%M") if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def schedule_item(schedule: Schedule) -> dict[str, Any]:
+    """A schedule as the editor sees it: how it repeats, the days, weeks of the month, the
+    date of the month, every how many weeks, from and until (or the one date), the hours."""
+    rule = recurrence.rule_of(schedule)
+    kind = rule.kind if rule.kind in SCHEDULE_KINDS else "weekly"
+    codes = {day for day, _week in rule.days}
+    weeks = {week for _day, week in rule.days if week}
+    return {
+        "kind": kind,
+        "days": [day for day in DAYS if day in codes],
+        "weeks": [week for week in WEEKS if week in weeks],
+        "monthday": rule.monthdays[0] if rule.monthdays else None,
+        "interval": rule.interval,
+        "starts": _iso(rule.anchor if kind == "once" else rule.starts),
+        "ends": None if kind == "once" else _iso(rule.ends),
+        "opens_at": _hhmm(schedule.opens_at), "closes_at": _hhmm(schedule.closes_at),
+        "by_appointment": bool(schedule.by_appointment),
+        "description": schedule.description or None,
+    }
 
 
 def _venue_link(service: Service) -> ServiceAtLocation | None:
@@ -139,12 +168,7 @@ def snapshot(service: Service) -> Snapshot:
                       if isinstance(item, dict) and item.get("code")],
         "phones": [{"number": phone.number, "description": phone.description or None}
                    for phone in service.phones],
-        "schedules": [{
-            "days": schedule.days, "opens_at": _hhmm(schedule.opens_at),
-            "closes_at": _hhmm(schedule.closes_at),
-            "by_appointment": bool(schedule.by_appointment),
-            "description": schedule.description or None,
-        } for schedule in service.schedules],
+        "schedules": [schedule_item(schedule) for schedule in service.schedules],
         "venue": _venue(service),
     }
 
@@ -244,18 +268,81 @@ def _parse_time(text: str | None) -> time | None:
     return time.fromisoformat(text) if text else None
 
 
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _write_schedule(schedule: Schedule, item: dict[str, Any]) -> None:
+    kind = item["kind"]
+    days = [day for day in DAYS if day in item["days"]]
+    schedule.week_of_month = None
+    schedule.interval = schedule.bymonthday = None
+    schedule.dtstart = schedule.until = schedule.valid_from = schedule.valid_to = None
+    schedule.closed = kind == "closed"
+    schedule.freq = None
+    schedule.byday = None
+    starts, ends = _date(item.get("starts")), _date(item.get("ends"))
+    if kind == "weekly" and days:
+        schedule.freq, schedule.byday = recurrence.WEEKLY, ",".join(days)
+        interval = int(item.get("interval") or 1)
+        schedule.interval = interval if interval > 1 else None
+        schedule.dtstart, schedule.until = starts, ends
+    elif kind == "monthly":
+        schedule.freq = recurrence.MONTHLY
+        weeks = [week for week in WEEKS if week in (item.get("weeks") or [])]
+        schedule.byday = recurrence.format_byday((day, week) for day in days for week in weeks)
+        schedule.dtstart, schedule.until = starts, ends
+    elif kind == "monthdate":
+        schedule.freq, schedule.bymonthday = recurrence.MONTHLY, str(item["monthday"])
+        schedule.dtstart, schedule.until = starts, ends
+    elif kind == "once":
+        schedule.dtstart = starts
+    elif kind == "closed":
+        schedule.valid_from, schedule.valid_to = starts, ends
+
+
+def item_rule(item: dict[str, Any]) -> recurrence.Rule:
+    """A snapshot's schedule as the rule it would publish (the same writing as publishing,
+    onto a schedule that is never saved)."""
+    schedule = Schedule(freq=recurrence.WEEKLY, week_of_month=None)
+    if "kind" in item:
+        _write_schedule(schedule, item)
+    else:
+        _write_legacy_schedule(schedule, item)
+    schedule.opens_at = _parse_time(item.get("opens_at"))
+    schedule.closes_at = _parse_time(item.get("closes_at"))
+    schedule.by_appointment = bool(item.get("by_appointment"))
+    schedule.description = item.get("description")
+    return recurrence.rule_of(schedule)
+
+
+def _write_legacy_schedule(schedule: Schedule, item: dict[str, Any]) -> None:
+    """An item saved before schedules had kinds (a revision still waiting): days and hours
+    only; a monthly schedule keeps its weeks of the month."""
+    days = [day for day in DAYS if day in item["days"]]
+    weeks = {week for _day, week in recurrence.rule_of(schedule).days if week}
+    if schedule.freq == recurrence.MONTHLY and weeks:
+        schedule.byday = recurrence.format_byday(
+            (day, week) for day in days for week in sorted(weeks))
+        schedule.week_of_month = None
+    else:
+        schedule.byday = ",".join(days) or None
+    if not days and item["by_appointment"]:
+        schedule.freq = None
+    elif schedule.freq is None:
+        schedule.freq = recurrence.WEEKLY
+
+
 def _set_schedules(_session: Session, service: Service, _key: str, value: Any,
                    _data: Snapshot) -> None:
     schedules = list(service.schedules)
     result = []
     for position, item in enumerate(value[:MAX_SCHEDULES]):
         schedule = schedules[position] if position < len(schedules) else Schedule(freq="WEEKLY")
-        days = [day for day in DAYS if day in item["days"]]
-        schedule.byday = ",".join(days) or None
-        if not days and item["by_appointment"]:
-            schedule.freq = None
-        elif schedule.freq is None:
-            schedule.freq = "WEEKLY"
+        if "kind" in item:
+            _write_schedule(schedule, item)
+        else:
+            _write_legacy_schedule(schedule, item)
         schedule.opens_at = _parse_time(item["opens_at"])
         schedule.closes_at = _parse_time(item["closes_at"])
         schedule.by_appointment = bool(item["by_appointment"])

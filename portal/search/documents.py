@@ -114,7 +114,9 @@ def _chunk(session: Session, ids: list[str], ref: _Reference) -> dict[str, dict[
                           .where(service_locality.c.service_id.in_(ids)))
     times = _grouped(session, select(
         Schedule.service_id, Schedule.freq, Schedule.byday, Schedule.week_of_month, Schedule.opens_at,
-        Schedule.closes_at, Schedule.by_appointment, Schedule.description)
+        Schedule.closes_at, Schedule.by_appointment, Schedule.description, Schedule.interval,
+        Schedule.bymonthday, Schedule.dtstart, Schedule.until, Schedule.valid_from,
+        Schedule.valid_to, Schedule.closed)
         .where(Schedule.service_id.in_(ids)))
     venues = _grouped(session, select(
         ServiceAtLocation.service_id, Location.name, Location.location_type, Location.address_1,
@@ -157,8 +159,7 @@ def _document(row: Any, term_rows: list[Any], locality_rows: list[Any], schedule
         details.extend(str(item.get("description", "")) for item in (venue.accessibility or [])
                        if isinstance(item, dict))
 
-    slots = [schedules.slot_from(s.freq, s.byday, s.week_of_month, s.opens_at, s.closes_at,
-                                 s.description) for s in schedule_rows]
+    slots = [schedules.slot_of(s) for s in schedule_rows]
     attendance = [mode for on, mode in ((row.in_person, "in-person"), (row.online, "online"),
                                         (row.telephone, "telephone"), (row.home_visit, "home-visit"))
                   if on]

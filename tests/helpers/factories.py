@@ -130,8 +130,10 @@ def service_form_data(data: dict[str, object], *, base_version: int | None = Non
     for i in range(3):  # a browser sends every row, empty or not
         form[f"phones-{i}-number"] = form[f"phones-{i}-description"] = ""
     for i in range(5):
-        for key in ("opens_at", "closes_at", "description"):
+        for key in ("opens_at", "closes_at", "description", "interval", "monthday", "starts",
+                    "ends"):
             form[f"schedules-{i}-{key}"] = ""
+        form[f"schedules-{i}-kind"] = "weekly"
     for i, phone in enumerate(data.get("phones") or []):  # type: ignore[arg-type]
         form[f"phones-{i}-number"] = phone["number"]
         form[f"phones-{i}-description"] = phone.get("description") or ""
@@ -140,6 +142,15 @@ def service_form_data(data: dict[str, object], *, base_version: int | None = Non
         form[f"schedules-{i}-opens_at"] = row.get("opens_at") or ""
         form[f"schedules-{i}-closes_at"] = row.get("closes_at") or ""
         form[f"schedules-{i}-description"] = row.get("description") or ""
+        form[f"schedules-{i}-kind"] = row.get("kind") or "weekly"
+        form[f"schedules-{i}-weeks"] = [str(week) for week in row.get("weeks") or []]
+        if int(row.get("interval") or 1) > 1:
+            form[f"schedules-{i}-interval"] = str(row["interval"])
+        if row.get("monthday"):
+            form[f"schedules-{i}-monthday"] = "last" if row["monthday"] == -1 else str(row["monthday"])
+        for key in ("starts", "ends"):
+            if row.get(key):
+                form[f"schedules-{i}-{key}"] = row[key]
         if row.get("by_appointment"):
             form[f"schedules-{i}-by_appointment"] = "y"
     venue = data.get("venue") or {}

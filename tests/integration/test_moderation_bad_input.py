@@ -114,7 +114,7 @@ def test_malformed_values_get_clear_messages(client, session):
         "Enter a real postcode, like TQ1 1AA",
         "Enter phone number 2 in the correct format, like 01803 123456",
         "Select the days for opening times 1, or select by appointment only",
-        "Enter the opening time for opening times 1 in the 24-hour clock, like 09:30",
+        "Enter the opening time for opening times 1 in the correct format, like 9:30am or 09:30",
         "The closing time for opening times 2 must be after the opening time",
         "Select the days for opening times 3, or select by appointment only",
     ]

@@ -42,7 +42,7 @@ def test_service_page_shows_how_when_where_and_who(client, listing):
     text = page.text
     for expected in ["Torbay Friends (demo)", "Company and a cuppa.", "All welcome.",
                      "How to use it In person By telephone",
-                     "Saturdays, 10am to 12pm", "Monday to Friday, 9am to 5:30pm",
+                     "Saturdays, 10am to 12 noon", "Monday to Friday, 9am to 5:30pm",
                      "First Saturday of the month, 2pm to 4pm", "By appointment We can visit you at home.",
                      "Baptist Church Rooms Albert Road Torquay TQ1 1AA", "Access: Step-free access",
                      "Ages 18 and over", "Adults who feel lonely.", "Cost Free", "Languages Polish",
@@ -97,3 +97,37 @@ def test_service_page_of_unpublished_listing_is_not_found(client, session, chang
 def test_service_page_of_unknown_listing_is_not_found(client):
     client.page("/services/no-such-service", status=404)
     client.page("/services/" + "x" * 500, status=404)
+
+
+@pytest.mark.parametrize(("code", "notice", "direction"), [
+    ("pl", "Te informacje są w języku angielskim.", None),
+    ("ar", "هذه المعلومات باللغة الإنجليزية.", "ltr"),
+])
+def test_listing_in_polish_or_arabic_says_it_is_in_english_and_marks_it(client, listing, code,
+                                                                        notice, direction):
+    client.get(f"/language/{code}")
+    response = client.get(f"/services/{listing.id}")
+    page = client.page(f"/services/{listing.id}")
+    assert notice in page.text
+    html = response.get_data(as_text=True)
+    marked = ' lang="en" dir="ltr">' if direction else ' lang="en">'
+    assert f"<h1{marked}Saturday Friendship Circle</h1>" in html
+    assert f"<p{marked}Company and a cuppa.</p>" in html
+
+
+def test_listing_in_english_has_no_notice_and_links_the_address_to_a_map_app(client, listing):
+    response = client.get(f"/services/{listing.id}")
+    html = response.get_data(as_text=True)
+    assert "This information is in English." not in html
+    assert "<h1>Saturday Friendship Circle</h1>" in html
+    assert 'href="geo:50.46537,-3.52804?q=Albert%20Road%2C%20Torquay%2C%20TQ1%201AA"' in html
+
+
+def test_back_to_results_returns_to_the_same_search(client, listing):
+    search = "/services?q=lunch&postcode=TQ1+1AA&day=SA&when=free"
+    page = client.page(f"/services/{listing.id}", headers={"Referer": f"http://localhost{search}"})
+    assert "Back to results" in page.text and search in page.links
+    elsewhere = client.page(f"/services/{listing.id}",
+                            headers={"Referer": f"http://evil.example{search}"})
+    assert "Back to results" not in elsewhere.text
+    assert "Back to results" not in client.page(f"/services/{listing.id}").text

@@ -34,7 +34,20 @@ def test_describe_puts_values_into_words(app):
         assert describe("schedules", [{"days": ["SA", "MO"], "opens_at": "09:00",
                                         "closes_at": "12:00", "by_appointment": True,
                                         "description": "Term time"}], NAMES) == [
-            "Monday, Saturday; 09:00 to 12:00; by appointment; Term time"]
+            "Mondays and Saturdays, 9am to 12 noon, by appointment; Term time"]
+        assert describe("schedules", [
+            {"kind": "monthly", "days": ["SA"], "weeks": [1], "monthday": None, "interval": 1,
+             "starts": None, "ends": None, "opens_at": "10:00", "closes_at": "12:00",
+             "by_appointment": False, "description": None},
+            {"kind": "weekly", "days": ["TU"], "weeks": [], "monthday": None, "interval": 2,
+             "starts": "2026-12-01", "ends": None, "opens_at": "18:00", "closes_at": "20:00",
+             "by_appointment": False, "description": None},
+            {"kind": "closed", "days": [], "weeks": [], "monthday": None, "interval": 1,
+             "starts": "2026-12-24", "ends": "2027-01-02", "opens_at": None, "closes_at": None,
+             "by_appointment": False, "description": "Christmas"}], NAMES) == [
+            "First Saturday of the month, 10am to 12 noon",
+            "Every other Tuesday, 6pm to 8pm",
+            "Closed from Thursday 24 December 2026 to Saturday 2 January 2027; Christmas"]
         assert describe("venue", {"name": "Hall", "address_1": None, "city": "Torquay",
                                   "postcode": "TQ1 1AA", "confidential": True,
                                   "accessibility": None}, NAMES) == [

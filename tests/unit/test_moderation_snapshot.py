@@ -36,7 +36,9 @@ def test_apply_then_snapshot_round_trips(session):
             "localities": [locality.slug], "languages": ["en", "bfi"],
             "attendance": ["online", "home-visit"], "is_free": False, "fees_description": "£3",
             "phones": [{"number": "01803 960000", "description": None}],
-            "schedules": [{"days": ["MO", "FR"], "opens_at": "09:30", "closes_at": "12:00",
+            "schedules": [{"kind": "weekly", "days": ["MO", "FR"], "weeks": [], "monthday": None,
+                           "interval": 2, "starts": "2026-12-07", "ends": "2027-07-20",
+                           "opens_at": "09:30", "closes_at": "12:00",
                            "by_appointment": False, "description": "Term time"}],
             "venue": {"name": "Hall", "address_1": "1 Fictional Road", "city": "Torquay",
                       "postcode": "TQ1 1AA", "confidential": True, "accessibility": "Ramp\nLoop"}}
@@ -66,8 +68,23 @@ def test_apply_leaves_what_the_form_cannot_show(session):
                                     "note": "Polish-speaking volunteers"}
     assert service.languages[1] == {"name": "English", "code": "en"}
     [schedule] = service.schedules
-    assert (schedule.freq, schedule.week_of_month, schedule.closes_at) == (
-        "MONTHLY", 1, time(13))
+    assert (schedule.freq, schedule.byday, schedule.week_of_month, schedule.closes_at) == (
+        "MONTHLY", "1TU", None, time(13))
+
+
+def test_changing_the_week_of_the_month_changes_the_published_rule(session):
+    service = make_service(session)
+    service.schedules = [Schedule(freq="MONTHLY", byday="2SA", opens_at=time(10),
+                                  closes_at=time(12))]
+    session.flush()
+    data = snapshot(service)
+    assert data["schedules"][0]["weeks"] == [2]
+    data["schedules"][0]["weeks"] = [1]
+    assert apply(session, service, data) == ["schedules"]
+    session.flush()
+    [schedule] = service.schedules
+    assert (schedule.freq, schedule.byday) == ("MONTHLY", "1SA")
+    assert snapshot(service)["schedules"][0]["weeks"] == [1]
 
 
 def test_apply_gives_a_listing_its_own_copy_of_a_shared_venue(session):
