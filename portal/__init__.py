@@ -25,10 +25,12 @@ def _blueprints() -> list[Blueprint]:
     from portal.directory.views import bp as directory
     from portal.main.views import bp as main
     from portal.moderation.views import bp as moderation
+    from portal.plans.views import bp as plans
     from portal.privacy.views import bp as privacy
     from portal.profile.views import bp as profile
 
-    return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content]
+    return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content,
+            plans]
 
 
 def _assets_blueprint() -> Blueprint:
