@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -63,10 +64,11 @@ class SectionForm(FlaskForm):
         ok = super().validate(extra_validators)
         length = catalogue.size(self.content())
         if length > MAX_SECTION_CHARS:
+            limit, given = format_decimal(MAX_SECTION_CHARS), format_decimal(length)
             self.form_errors.append(str(_l(
                 "This section must be %(limit)s characters or fewer. It has %(length)s characters. "
                 "Your text is still below: shorten it, or copy it somewhere safe.",
-                limit=f"{MAX_SECTION_CHARS:,}", length=f"{length:,}")))
+                limit=limit, length=given)))
             ok = False
         return ok
 

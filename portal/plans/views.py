@@ -154,6 +154,8 @@ def autosave(person_id: int, section_id: str) -> tuple[Response, int]:
                                     content=form.content(), base_number=form.base,
                                     by=current_user)
     except services.NotAllowed:
+        if not services.ever_had_grant(db.session, carer=current_user, person=person):
+            abort(404)
         return jsonify(saved=False, message=_("You can no longer change this plan.")), 403
     return jsonify(saved=True, message=_("Draft saved at %(time)s",
                                          time=presenters.time_of(draft.updated_at))), 200
