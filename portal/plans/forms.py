@@ -70,7 +70,7 @@ class SectionForm(FlaskForm):
                 "Your text is still below: shorten it, or copy it somewhere safe.",
                 limit=limit, length=given)))
             ok = False
-        return ok
+        return bool(ok)
 
     @property
     def base(self) -> int:

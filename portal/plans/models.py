@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.clock import utcnow
 from portal.crypto import EncryptedJSON, EncryptedText
-from portal.db import Base, utcnow
+from portal.db import Base
 
 _USER = "user_account.id"
 

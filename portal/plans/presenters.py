@@ -23,17 +23,15 @@ from portal.plans.services import PlanView
 
 
 def time_of(moment: datetime) -> str:
-    return format_datetime(moment, "HH:mm")
+    return str(format_datetime(moment, "HH:mm"))
 
 
 def who(names: dict[int, str], person: Any, author_id: int | None, reason: str,
         relationship: str | None) -> str:
-    name = names.get(author_id or 0, _("Someone whose account has been deleted"))
-    if author_id == person.id:
-        return name
-    if reason == "proxy":
-        return _("%(carer)s (%(relationship)s) for %(person)s", carer=name,
-                 relationship=relationship or _("carer"), person=person.display_name)
+    name = names.get(author_id or 0) or str(_("Someone whose account has been deleted"))
+    if author_id != person.id and reason == "proxy":
+        return str(_("%(carer)s (%(relationship)s) for %(person)s", carer=name,
+                     relationship=relationship or _("carer"), person=person.display_name))
     return name
 
 

@@ -56,15 +56,15 @@ class Section:
 
     @property
     def title(self) -> str:
-        return gettext(self.title_en)
+        return str(gettext(self.title_en))
 
     @property
     def prompt(self) -> str:
-        return gettext(self.prompt_en)
+        return str(gettext(self.prompt_en))
 
     @property
     def easy_read(self) -> str:
-        return gettext(self.easy_read_en)
+        return str(gettext(self.easy_read_en))
 
 
 def load_sections(path: Path = DATA_FILE) -> tuple[Section, ...]:
