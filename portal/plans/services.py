@@ -9,7 +9,7 @@ reason) and move the viewer's "last looked" mark; changes leave a RECORD_CHANGED
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit.events import AccessReason, EventType, RecordType
 from portal.audit.services import record
-from portal.circles.models import CarerGrant
+from portal.circles.models import CarerGrant, Scope
 from portal.circles.policy import Access, Decision, decide
 from portal.clock import utcnow
 from portal.plans import sections as catalogue
@@ -111,6 +111,11 @@ def _audit_read(session: Session, decision: Decision, *, by: Any, person: Any,
            reason=decision.reason, viewer_roles=_roles(by))
 
 
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive UTC times, PostgreSQL aware ones: compare them alike."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _mark_seen(session: Session, plan: Plan | None, by: Any) -> datetime | None:
     """Move the viewer's "last looked" mark to now; returns the previous one."""
     if plan is None:
@@ -123,6 +128,18 @@ def _mark_seen(session: Session, plan: Plan | None, by: Any) -> datetime | None:
     else:
         seen.seen_at = utcnow()
     return previous
+
+
+def _can_write_and_note(session: Session, decision: Decision, by: Any, person: Any
+                        ) -> tuple[bool, bool]:
+    """What else the reader may do, from the read decision where it already says (the same
+    answers as ``decide``, without asking it twice more on every page)."""
+    if decision.reason is AccessReason.OWNER:
+        return True, False
+    if decision.reason is AccessReason.CARE_TEAM:  # the plan consent covers notes, not words
+        return False, True
+    write = bool(decision.grant is not None and Scope.PLAN_EDIT in decision.grant.scope_set)
+    return write, bool(decide(session, actor=by, person=person, access=Access.PLAN_NOTE))
 
 
 @dataclass
@@ -150,8 +167,7 @@ def open_plan(session: Session, /, *, person: Any, by: Any, mark_seen: bool = Tr
     plan = plan_of(session, person.id)
     rows = current_sections(session, plan)
     view = PlanView(person=person, plan=plan, decision=decision, sections=rows)
-    view.can_write = bool(decide(session, actor=by, person=person, access=Access.PLAN_WRITE))
-    view.can_note = bool(decide(session, actor=by, person=person, access=Access.PLAN_NOTE))
+    view.can_write, view.can_note = _can_write_and_note(session, decision, by, person)
     if plan is not None:
         view.notes = list(session.scalars(select(PlanNote).where(PlanNote.plan_id == plan.id)
                                           .order_by(PlanNote.created_at, PlanNote.id)))
@@ -160,7 +176,7 @@ def open_plan(session: Session, /, *, person: Any, by: Any, mark_seen: bool = Tr
     if not view.is_owner and mark_seen:
         previous = _mark_seen(session, plan, by)
         view.changed = {key for key, row in rows.items() if row.updated_by_id != by.id and (
-            previous is None or row.updated_at > previous)} if rows else set()
+            previous is None or _aware(row.updated_at) > _aware(previous))}
     _audit_read(session, decision, by=by, person=person, plan=plan)
     return view
 
@@ -244,7 +260,8 @@ def save_section(session: Session, /, *, person: Any, section: Section, content:
     decision = _allow(session, by, person, Access.PLAN_WRITE)
     _check_size(content)
     plan = _plan_for_change(session, person)
-    current = current_sections(session, plan).get(section.id)
+    current = session.scalar(select(PlanSection).where(PlanSection.plan_id == plan.id,
+                                                       PlanSection.section_key == section.id))
     if current is not None and current.number == base_number and current.content == content:
         return None
     if current is None and base_number == 0 and catalogue.is_empty(content):
