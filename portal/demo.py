@@ -117,4 +117,7 @@ def load(session: Session) -> list[DemoAccount]:
 
     load_moderation(session)  # one change waiting for review, one open problem report
     load_guidance(session)  # the starter guidance library, approved
+    from portal.plans.demo import load_demo as load_plans
+
+    load_plans(session)  # Rose Resident's plan
     return accounts_made
