@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plans", type=int, default=100_000)
     parser.add_argument("--versions", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--statements", action="store_true",
+                        help="also print the slowest SQL statements of the measured requests")
     parser.add_argument("--postgres-url", default=os.environ.get(
         "PORTAL_TEST_POSTGRES_URL", POSTGRES_URL))
     args = parser.parse_args(argv)
@@ -220,6 +222,20 @@ def run(url: str, backend: str, args: argparse.Namespace) -> None:
             flask_session["sid"] = token
         return client
 
+    timings: dict[str, list[float]] = {}
+    if args.statements:
+        from sqlalchemy import event
+
+        engine = Database.state(app).engine
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _start(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+            conn.info["bench.t"] = time.perf_counter()
+
+        @event.listens_for(engine, "after_cursor_execute")
+        def _stop(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+            timings.setdefault(statement, []).append(time.perf_counter() - conn.info["bench.t"])
+
     carer_client = client_for(carer_id)
     for pid in people[:10]:  # warm-up
         assert carer_client.get(f"/plans/{pid}").status_code == 200
@@ -246,6 +262,10 @@ def run(url: str, backend: str, args: argparse.Namespace) -> None:
         saves.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 302, response.status_code
     print(f"  save a section (owner, audited): {_percentiles(saves)}")
+    slowest = sorted(timings.items(), key=lambda kv: -statistics.mean(kv[1]))[:8]
+    for statement, times in slowest:
+        print(f"    {statistics.mean(times) * 1000:7.2f} ms x{len(times):4d}  "
+              f"{' '.join(statement.split())[:150]}")
     Database.state(app).engine.dispose()
 
 
