@@ -58,8 +58,12 @@ def server(tmp_path_factory, smtp_sink) -> Iterator[tuple[str, int]]:
         Database.state(app).engine.dispose()
 
 
-def sign_in(page, root: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.context.clear_cookies()
+def sign_in(browser, root: str, email: str):  # type: ignore[no-untyped-def]
+    """A browser of this person's own (a fresh context: nobody else's session), signed in
+    through the real pages."""
+    for context in browser.contexts:
+        context.close()
+    page = browser.new_context(bypass_csp=True, locale="en-GB").new_page()
     page.goto(f"{root}/account/sign-in")
     page.locator("#email").fill(email)
     page.locator("#password").fill(DEMO_PASSWORD)
@@ -69,6 +73,7 @@ def sign_in(page, root: str, email: str) -> None:  # type: ignore[no-untyped-def
         page.locator("#code").fill(fresh_demo_code())
         page.locator("main form button[type=submit]").click()
     page.wait_for_url(f"{root}/")
+    return page
 
 
 def assert_accessible(page, root: str, path: str) -> None:  # type: ignore[no-untyped-def]
@@ -79,12 +84,12 @@ def assert_accessible(page, root: str, path: str) -> None:  # type: ignore[no-un
     page.goto(f"{root}/language/en?next=/")
 
 
-def test_plan_written_shared_noted_and_printed(page, server):
+def test_plan_written_shared_noted_and_printed(browser, server):
     root, rose_id = server
     plan = f"{root}/plans/{rose_id}"
 
     # Rose writes "about me" (with JavaScript: the draft is kept as she types) and her crisis plan.
-    sign_in(page, root, "resident@demo.portal.test")
+    page = sign_in(browser, root, "resident@demo.portal.test")
     page.goto(f"{root}/plan")
     expect(page.get_by_role("heading", level=1)).to_have_text("What's important to me")
     page.get_by_role("link", name="Change About me").click()
@@ -99,7 +104,7 @@ def test_plan_written_shared_noted_and_printed(page, server):
            ).to_be_visible()
 
     # Her daughter edits a goal; it is labelled as hers, for Rose.
-    sign_in(page, root, "carer@demo.portal.test")
+    page = sign_in(browser, root, "carer@demo.portal.test")
     page.goto(plan)
     page.get_by_role("link", name="Change My goals").click()
     page.locator("#goals-0-title").fill("Walk to the harbour and back, twice a week")
@@ -107,7 +112,7 @@ def test_plan_written_shared_noted_and_printed(page, server):
     expect(page.get_by_text("“My goals” has been saved.")).to_be_visible()
 
     # A care-team member reads the plan, adds a note and suggests a guidance page.
-    sign_in(page, root, "careworker@demo.portal.test")
+    page = sign_in(browser, root, "careworker@demo.portal.test")
     page.goto(plan)
     expect(page.get_by_text("Walk to the harbour and back, twice a week")).to_be_visible()
     page.get_by_label("Add a note or suggestion").fill("The Breathe Easy group meets on Mondays.")
@@ -120,7 +125,7 @@ def test_plan_written_shared_noted_and_printed(page, server):
     expect(page.get_by_text("The link has been added to the plan.")).to_be_visible()
 
     # Rose sees it all: the note, the suggestion, the history and her access log.
-    sign_in(page, root, "resident@demo.portal.test")
+    page = sign_in(browser, root, "resident@demo.portal.test")
     page.goto(plan)
     expect(page.get_by_text("The Breathe Easy group meets on Mondays.")).to_be_visible()
     expect(page.get_by_text("Suggested by Cal Careworker on")).to_be_visible()
