@@ -86,8 +86,9 @@ def prepare(work: Path, services: int) -> dict[str, str]:
         session.commit()
         have = session.scalar(select(func.count()).select_from(Service)) or 0
         if services > have:
-            from bench.search import insert_bulk
             from portal.directory.demo_data import generate_bulk
+
+            from bench.search import insert_bulk
 
             localities = {row.slug: row.id for row in session.scalars(select(Locality))}
             session.commit()  # end this session's read transaction so it sees the new rows

@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace, work: Path) -> None:
     from portal.directory.demo_data import generate
+
     from portal.directory.importer import import_services
     from portal.extensions import db
     from portal.search import SearchIndex, outbox

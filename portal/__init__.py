@@ -26,11 +26,12 @@ def _blueprints() -> list[Blueprint]:
     from portal.main.views import bp as main
     from portal.moderation.views import bp as moderation
     from portal.outbox.views import bp as outbox
+    from portal.plans.views import bp as plans
     from portal.privacy.views import bp as privacy
     from portal.profile.views import bp as profile
 
     return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content,
-            outbox]
+            outbox, plans]
 
 
 def _assets_blueprint() -> Blueprint:

@@ -314,4 +314,7 @@ def load(session: Session, /, *, root: Path | None = None) -> list[DemoAccount]:
     accounts_made = load_people(session, people, localities)
     load_moderation(session, root)  # one change waiting for review, one open problem report
     load_guidance(session, root)  # the starter guidance library, approved
+    from portal.plans.demo import load_demo as load_plans
+
+    load_plans(session)  # Rose Resident's plan
     return accounts_made

@@ -80,6 +80,11 @@ class RecordType(StrEnum):
     PERSONAL_DETAILS = "personal_details"
     AUDIT_LOG = "audit_log"
     ACCOUNT = "account"
+    # Plans (portal.plans)
+    PLAN = "plan"
+    PLAN_DRAFT = "plan_draft"
+    PLAN_NOTE = "plan_note"
+    PLAN_LINK = "plan_link"
 
 
 class ObjectType(StrEnum):
@@ -147,7 +152,7 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.RECORD_CHANGED: _spec("viewer_roles fields", **_ACCESS),
     # filters: the search's filters (ids, type, dates); results: how many rows matched.
     EventType.AUDIT_SEARCHED: _spec("filters results viewer_roles"),
-    # format: json | html
+    # format: json | html | fhir (a plan as a FHIR bundle)
     EventType.DATA_EXPORTED: _spec("format", **_ACCESS),
     # erased: names of the parts erased.
     EventType.ACCOUNT_DELETED: _spec("erased", **_ACCESS),

@@ -71,6 +71,13 @@ ACCESS_LABELS = {
     (EventType.AUDIT_SEARCHED, RecordType.AUDIT_LOG):
         _l("Searched the record of activity on your account"),
     (EventType.DATA_EXPORTED, RecordType.ACCOUNT): _l("Downloaded a copy of your data"),
+    # Plans (portal.plans)
+    (EventType.RECORD_VIEWED, RecordType.PLAN): _l("Looked at your plan"),
+    (EventType.RECORD_CHANGED, RecordType.PLAN): _l("Changed your plan"),
+    (EventType.RECORD_CHANGED, RecordType.PLAN_DRAFT): _l("Kept a draft of a change to your plan"),
+    (EventType.RECORD_CHANGED, RecordType.PLAN_NOTE): _l("Added a note to your plan"),
+    (EventType.RECORD_CHANGED, RecordType.PLAN_LINK): _l("Suggested something that may help you"),
+    (EventType.DATA_EXPORTED, RecordType.PLAN): _l("Downloaded your plan"),
 }
 
 TARGET_LABELS = {

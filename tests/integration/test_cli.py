@@ -50,3 +50,16 @@ def test_demo_is_idempotent_and_makes_an_account_for_every_role(app, session):
         roles = set().union(*(u.roles for u in session.scalars(select(User))))
     assert roles == set(Role)
     assert "admin@demo.portal.test" in first.output
+
+
+def test_demo_gives_the_demo_resident_a_plan_once(app, session, client):
+    from portal.plans.models import PlanVersion
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert session.scalar(select(func.count()).select_from(PlanVersion)) == 9
+    rose = session.scalar(select(User).where(User.email == "resident@demo.portal.test"))
+    client.sign_in_as(rose)
+    page = client.page(f"/plans/{rose.id}")
+    assert "Please call me Rose." in page.text and "Walk to the harbour and back" in page.text

@@ -112,7 +112,26 @@ OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
     "condition": lambda session: "copd",
     # The outbox: a parked job (administrators only).
     "job_id": lambda session: make_outbox_job(session).id,
+    # Plans: someone else's plan (with a saved section), a real section, a version, a link.
+    "person_id": lambda session: _someone_elses_plan(session)[0],
+    "section_id": lambda session: "about_me",
+    "number": lambda session: 1,
+    "link_id": lambda session: _someone_elses_plan(session)[1],
 }
+
+
+def _someone_elses_plan(session: Any) -> tuple[int, int]:
+    from portal.plans.models import Plan, PlanLink
+
+    person = make_user(session, name="Someone with a plan")
+    plan = Plan(person_id=person.id)
+    session.add(plan)
+    session.flush()
+    link = PlanLink(plan_id=plan.id, section_key="health", kind="guidance", target="x",
+                    added_by_id=person.id)
+    session.add(link)
+    session.flush()
+    return person.id, link.id
 
 PERSONAS = [None, *Role]
 

@@ -64,7 +64,14 @@ MARKERS: dict[tuple[str, str], str] = {
     ("personal_details", "address_line_2"): f"CANARY{secrets.token_hex(6).upper()} Court",
     ("personal_details", "town"): f"Canary{secrets.token_hex(6)}ton",
     ("personal_details", "postcode"): POSTCODE,
+    # Plans: a section's text (its current copy and its version), a draft, a team's note.
+    ("plan_section", "content"): f"CanaryPlan{secrets.token_hex(6)} likes tea",
+    ("plan_version", "content"): f"CanaryPlan{secrets.token_hex(6)} likes tea",
+    ("plan_draft", "content"): f"CanaryDraft{secrets.token_hex(6)} half a thought",
+    ("plan_note", "text"): f"CanaryNote{secrets.token_hex(6)} try the group",
 }
+# The section and its newest version hold the same words.
+MARKERS[("plan_version", "content")] = MARKERS[("plan_section", "content")]
 
 
 # Encrypted columns whose values the portal generates (no marker can be typed in): their
@@ -183,6 +190,7 @@ def _journeys(app, urls: list[str]) -> dict:
     # A failed edit re-shows what was typed, and must not log it either.
     client.submit("/account/details/edit", {"nhs_number": "123",
                                             "town": MARKERS[("personal_details", "town")]})
+    _plan_journey(app, client, resident, visit)
     for url in ("/account/details", "/account/details/edit", "/account/activity",
                 "/account/data", "/account/data/summary"):
         assert visit(url).status_code == 200, url
@@ -195,6 +203,41 @@ def _journeys(app, urls: list[str]) -> dict:
     urls.append(searched.location or "")
     assert visit(searched.location).status_code == 200
     return exported
+
+
+def _plan_journey(app, client: Client, resident, visit) -> None:
+    """The resident writes a section and keeps a draft; her care team adds a note; every plan
+    page is read by both."""
+    from portal.circles.models import Purpose
+    from tests.helpers.factories import make_consent, make_locality, make_team, serve
+
+    with app.app_context():
+        session = Database.state(app).session()
+        locality = make_locality(session)
+        serve(session, session.merge(resident), locality)
+        worker = make_user(session, Role.CARE_WORKER, name="Canary Worker",
+                           teams=[make_team(session, [locality])])
+        make_consent(session, session.merge(resident), Purpose.PLAN)
+        session.commit()
+    plan = f"/plans/{resident.id}"
+    assert client.submit(f"{plan}/sections/about_me", {
+        "text": MARKERS[("plan_section", "content")], "base_number": "0", "action": "save",
+    }).status_code == 302
+    assert client.submit(f"{plan}/sections/health", {
+        "text": MARKERS[("plan_draft", "content")], "base_number": "0", "action": "draft",
+    }).status_code == 302
+    # A refused (too long) save shows the text back and must not log it.
+    client.submit(f"{plan}/sections/what_matters", {
+        "text": MARKERS[("plan_section", "content")] * 2000, "base_number": "0"})
+    client.sign_in_as(worker)
+    assert client.submit(f"{plan}/notes", {"text": MARKERS[("plan_note", "text")]},
+                         form_url="/account/details").status_code == 302
+    for url in (plan, f"{plan}/history", f"{plan}/print", f"{plan}/emergency",
+                f"{plan}/sections/about_me/history", f"{plan}/fhir.json"):
+        assert visit(url).status_code == 200, url
+    client.sign_in_as(resident)
+    for url in (plan, f"{plan}/sections/health", f"{plan}/easy-read"):
+        assert visit(url).status_code == 200, url
 
 
 def _enrol_second_factor(client: Client) -> None:
@@ -252,8 +295,13 @@ def test_sensitive_values_never_appear_in_plain_text(committed_app, smtp_sink):
 
     # Positive control: the markers really were stored, and come back decrypted.
     details = exported["personal_details"]
-    for (_table, column), marker in MARKERS.items():
-        assert details[column] == marker, column
+    for (table, column), marker in MARKERS.items():
+        if table == "personal_details":
+            assert details[column] == marker, column
+    plan = exported["plans"]
+    assert plan["sections"]["about_me"]["content"] == {"text": MARKERS[("plan_section", "content")]}
+    assert plan["drafts"][0]["content"] == {"text": MARKERS[("plan_draft", "content")]}
+    assert plan["notes"][0]["text"] == MARKERS[("plan_note", "text")]
     assert capture.lines, "the log capture saw nothing: is it attached?"
     stored = _stored_values(app)
     empty = sorted(key for key, values in stored.items() if not values)

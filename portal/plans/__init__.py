@@ -1,0 +1,1 @@
+"""'What's important to me' plans: written once by the person, shared with their circle."""
