@@ -78,6 +78,7 @@ def submit(session: Session, /, *, draft: JourneyDraft, by: User | None) -> Care
         created_at=now, updated_at=now)
     session.add(referral)
     draft.submitted_at = now
+    draft.answers = {}  # the referral holds them now; the draft keeps no second copy
     session.flush()
     record(session, EventType.CARER_REFERRAL_SUBMITTED, actor_id=by.id if by else None,
            target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
