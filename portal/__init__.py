@@ -21,6 +21,7 @@ def _blueprints() -> list[Blueprint]:
     from portal.admin.views import bp as admin
     from portal.api.views import bp as api
     from portal.audit.views import bp as audit
+    from portal.carers.views import bp as carers
     from portal.content.views import bp as content
     from portal.directory.views import bp as directory
     from portal.main.views import bp as main
@@ -31,7 +32,7 @@ def _blueprints() -> list[Blueprint]:
     from portal.profile.views import bp as profile
 
     return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content,
-            outbox, plans]
+            outbox, plans, carers]
 
 
 def _assets_blueprint() -> Blueprint:

@@ -63,6 +63,10 @@ class EventType(StrEnum):
     GUIDANCE_RECOMMENDED = "guidance_recommended"
     GUIDANCE_REVIEW_CHECKED = "guidance_review_checked"
     OUTBOX_JOB_RETRIED = "outbox_job_retried"
+    # Carers: assessment self-referrals (target: the referral)
+    CARER_REFERRAL_SUBMITTED = "carer_referral_submitted"
+    CARER_REFERRAL_VIEWED = "carer_referral_viewed"
+    CARER_REFERRAL_STATUS_CHANGED = "carer_referral_status_changed"
 
 
 class AccessReason(StrEnum):
@@ -97,6 +101,8 @@ class ObjectType(StrEnum):
     GUIDANCE_VERSION = "guidance_version"
     DIRECTORY = "directory"
     OUTBOX_JOB = "outbox_job"
+    # Carers
+    CARER_REFERRAL = "carer_referral"
 
 
 @dataclass(frozen=True)
@@ -180,6 +186,11 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.GUIDANCE_REVIEW_CHECKED: _spec("reminded withdrawn", **_OBJECT),
     # kind: the job's kind ("email", "content.index").
     EventType.OUTBOX_JOB_RETRIED: _spec("kind", **_OBJECT),
+    # Carers. routed: "team" or "triage"; a staff read says why (reason CARE_TEAM).
+    EventType.CARER_REFERRAL_SUBMITTED: _spec("routed urgent", **_OBJECT),
+    EventType.CARER_REFERRAL_VIEWED: _spec(needs_reason=True, needs_target=True),
+    EventType.CARER_REFERRAL_STATUS_CHANGED: _spec("status", "noted", needs_reason=True,
+                                                   needs_target=True),
 }
 
 # Events that are an access, by someone, to a person's records: shown on "who has looked".

@@ -55,6 +55,11 @@ EVENT_LABELS = {
     EventType.AUDIT_SEARCHED: _l("Searched the audit log"),
     EventType.DATA_EXPORTED: _l("Downloaded their data"),
     EventType.ACCOUNT_DELETED: _l("Deleted account"),
+    # Carers
+    EventType.CARER_REFERRAL_SUBMITTED: _l("Asked for a carer's assessment"),
+    EventType.CARER_REFERRAL_VIEWED: _l("Opened a carer's assessment request"),
+    EventType.CARER_REFERRAL_STATUS_CHANGED:
+        _l("Changed the status of a carer's assessment request"),
 }
 
 REASON_LABELS = {
@@ -91,6 +96,8 @@ TARGET_LABELS = {
     ObjectType.GUIDANCE_VERSION: _l("Guidance version"),
     ObjectType.DIRECTORY: _l("Directory"),
     ObjectType.OUTBOX_JOB: _l("Email or index update"),
+    # Carers
+    ObjectType.CARER_REFERRAL: _l("Carer's assessment request"),
 }
 
 

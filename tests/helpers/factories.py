@@ -430,3 +430,21 @@ def make_outbox_job(session: Session, *, parked: bool = True, kind: str = "email
     session.add(job)
     session.flush()
     return job
+
+
+# Carers
+def make_carer_referral(session: Session, *, team: CareTeam | None = None, urgent: bool = False
+                        ) -> object:
+    """A sent referral in ``team``'s queue (a new team of its own locality unless given).
+    Writing its answers needs an application context (they are encrypted)."""
+    from portal.carers.models import CarerReferral
+
+    n = next(_counter)
+    team = team or make_team(session, [make_locality(session)])
+    referral = CarerReferral(reference=f"CR-2000-{n:06d}", year=2000, sequence=n,
+                             answers={"about_you": {"full_name": f"Carer {n}"}}, urgent=urgent,
+                             team_id=team.id, locality_id=team.localities[0].id
+                             if team.localities else None)
+    session.add(referral)
+    session.flush()
+    return referral

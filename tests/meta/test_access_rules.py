@@ -17,6 +17,7 @@ from portal.accounts.tokens import reset_token
 from portal.authz import Role
 from portal.authz.decorators import AccessRule
 from tests.helpers.factories import (
+    make_carer_referral,
     make_content_item,
     make_content_version,
     make_outbox_job,
@@ -81,6 +82,13 @@ PUBLIC_ENDPOINTS = {
     "content.easy_read",
     "content.feedback",
     "content.media_file",
+    # Carers: asking for a carer's assessment needs no account (the answers live in a draft
+    # found only through the browser's own session; the sent page shows only its own request).
+    "carers.start",
+    "carers.question",
+    "carers.stop",
+    "carers.check",
+    "carers.sent",
 }
 
 # For each URL argument: how to make a value that belongs to someone other than the persona.
@@ -117,6 +125,10 @@ OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
     "section_id": lambda session: "about_me",
     "number": lambda session: 1,
     "link_id": lambda session: _someone_elses_plan(session)[1],
+    # Carers: a form page and stop page, and a referral in another locality team's queue.
+    "page_id": lambda session: "about_you",
+    "stop_id": lambda session: "danger",
+    "referral_id": lambda session: make_carer_referral(session).id,  # type: ignore[attr-defined]
 }
 
 

@@ -26,6 +26,7 @@ REVIEWED_UNAUDITED = {
     "portal.accounts.services.check_session": "a session's last-seen time and idle expiry",
     "portal.accounts.services.extend_session": "keeping a session alive",
     "portal.content.services.record_feedback": "anonymous 'Was this helpful?' feedback",
+    "portal.journeys.services.save_page": "a form's answers in progress; the submission is audited",
     "portal.demo.load": "demonstration data, all or nothing (what it calls audits itself)",
 }
 

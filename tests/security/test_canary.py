@@ -69,6 +69,10 @@ MARKERS: dict[tuple[str, str], str] = {
     ("plan_version", "content"): f"CanaryPlan{secrets.token_hex(6)} likes tea",
     ("plan_draft", "content"): f"CanaryDraft{secrets.token_hex(6)} half a thought",
     ("plan_note", "text"): f"CanaryNote{secrets.token_hex(6)} try the group",
+    # Carers: a referral's answers (while a draft and once sent) and a worker's note.
+    ("journey_draft", "answers"): f"Canary{secrets.token_hex(6)} Draftperson",
+    ("carer_referral", "answers"): f"Canary{secrets.token_hex(6)} Carer",
+    ("carer_referral_update", "note"): f"CANARY{secrets.token_hex(6)} note",
 }
 # The section and its newest version hold the same words.
 MARKERS[("plan_version", "content")] = MARKERS[("plan_section", "content")]
@@ -196,6 +200,8 @@ def _journeys(app, urls: list[str]) -> dict:
         assert visit(url).status_code == 200, url
     exported = json.loads(visit("/account/data.json").get_data(as_text=True))
 
+    _carer_referral(app, visit)
+
     client.sign_in_as(admin)
     assert visit(f"/admin/users/{resident.id}/details").status_code == 200
     searched = client.submit("/admin/audit", {"subject": str(resident.id)},
@@ -238,6 +244,43 @@ def _plan_journey(app, client: Client, resident, visit) -> None:
     client.sign_in_as(resident)
     for url in (plan, f"{plan}/sections/health", f"{plan}/easy-read"):
         assert visit(url).status_code == 200, url
+def _carer_referral(app, visit) -> None:  # type: ignore[no-untyped-def]
+    """A guest sends a referral (the triage queue) and starts another; a worker notes one."""
+    from tests.helpers.factories import make_team
+
+    base = "/carers/assessment"
+    pages = [("danger", {"in_danger": "no"}), ("coping", {"cannot_carry_on": "no"}),
+             ("carer_kind", {"carer_kind": "adult"}), ("filling_in", {"filled_by": "carer"}),
+             ("about_you", {"full_name": MARKERS[("carer_referral", "answers")],
+                            "contact_way": "phone", "postcode": "SW1A 1AA"}),
+             ("cared_for", {"relationship": "parent", "age_band": "85+"}),
+             ("caring_role", {"hours": "50+"}),
+             ("impact", {"impact_health": "big", "impact_sleep": "big", "impact_time": "big",
+                         "impact_money": "big"}),
+             ("consent", {"consent_share": "yes"})]
+    guest: Client = app.test_client()  # type: ignore[assignment]
+    for page_id, data in pages:
+        assert guest.submit(f"{base}/{page_id}", data).status_code == 302, page_id
+    assert guest.submit(f"{base}/check", {"website": ""}).location == f"{base}/sent"
+    assert visit(f"{base}/sent").status_code == 302  # another browser: not theirs to see
+    for page_id, data in pages[:4]:
+        guest.submit(f"{base}/{page_id}", data)
+    guest.submit(f"{base}/about_you", {"full_name": MARKERS[("journey_draft", "answers")]})
+    with app.app_context():
+        session = Database.state(app).session()
+        worker = make_user(session, Role.CARE_WORKER, name="Canary Worker",
+                           teams=[make_team(session)])
+        session.commit()
+    worker_client: Client = app.test_client()  # type: ignore[assignment]
+    worker_client.sign_in_as(worker)
+    html = worker_client.get("/carers/queue").get_data(as_text=True)
+    referral_id = html.split('href="/carers/queue/')[1].split('"')[0]
+    assert worker_client.submit(f"/carers/queue/{referral_id}/status",
+                                {"status": "being_looked_at",
+                                 "note": MARKERS[("carer_referral_update", "note")]},
+                                form_url=f"/carers/queue/{referral_id}").status_code == 302
+    assert MARKERS[("carer_referral_update", "note")] in worker_client.get(
+        f"/carers/queue/{referral_id}").get_data(as_text=True)
 
 
 def _enrol_second_factor(client: Client) -> None:

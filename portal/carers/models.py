@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.crypto import EncryptedJSON, EncryptedText
+from portal.db import Base, utcnow
+
+
+class ReferralStatus(StrEnum):
+    RECEIVED = "received"
+    BEING_LOOKED_AT = "being_looked_at"
+    CONTACT_MADE = "contact_made"
+    ASSESSMENT_BOOKED = "assessment_booked"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    ReferralStatus.RECEIVED: _l("Received"),
+    ReferralStatus.BEING_LOOKED_AT: _l("Being looked at"),
+    ReferralStatus.CONTACT_MADE: _l("Contact made"),
+    ReferralStatus.ASSESSMENT_BOOKED: _l("Assessment booked"),
+    ReferralStatus.COMPLETED: _l("Completed"),
+}
+
+
+def _status_enum() -> Enum:
+    return Enum(ReferralStatus, native_enum=False, length=30,
+                values_callable=lambda items: [i.value for i in items])
+
+
+class CarerReferral(Base):
+    """A carer's request for an assessment. The reference is for talking about it on the
+    phone; it never grants access (the carer sees it signed in, staff through their team)."""
+
+    __tablename__ = "carer_referral"
+    __table_args__ = (
+        UniqueConstraint("year", "sequence", name="uq_carer_referral_year_sequence"),
+        Index("ix_carer_referral_team_id_status", "team_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int]
+    sequence: Mapped[int]
+    # One referral per draft: a second submission of the same draft finds this one.
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("journey_draft.id", ondelete="SET NULL"), unique=True, default=None)
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON())
+    urgent: Mapped[bool] = mapped_column(default=False)
+    postcode_district: Mapped[str | None] = mapped_column(String(4), default=None)
+    locality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("locality.id", ondelete="SET NULL"), default=None)
+    # NULL: the triage queue (unknown or out-of-area postcode, or no team for the locality).
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("care_team.id", ondelete="SET NULL"), default=None, index=True)
+    triage_note: Mapped[str | None] = mapped_column(String(200), default=None)
+    status: Mapped[ReferralStatus] = mapped_column(_status_enum(),
+                                                  default=ReferralStatus.RECEIVED)
+    carer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    updates: Mapped[list[ReferralUpdate]] = relationship(
+        back_populates="referral", order_by="ReferralUpdate.id")
+
+
+class ReferralUpdate(Base):
+    """A status change by staff, with an internal note the carer never sees."""
+
+    __tablename__ = "carer_referral_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("carer_referral.id", ondelete="CASCADE"), index=True)
+    status: Mapped[ReferralStatus] = mapped_column(_status_enum())
+    note: Mapped[str | None] = mapped_column(EncryptedText(), default=None)
+    by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    referral: Mapped[CarerReferral] = relationship(back_populates="updates")

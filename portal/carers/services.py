@@ -1,0 +1,110 @@
+"""Sending a referral, routing it to a locality team, and moving it through its statuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User, team_locality
+from portal.audit.events import AccessReason, EventType, ObjectType
+from portal.audit.services import record
+from portal.carers.journey import referral_journey
+from portal.carers.models import CarerReferral, ReferralStatus, ReferralUpdate
+from portal.clock import utcnow
+from portal.journeys import flow
+from portal.journeys.models import JourneyDraft
+from portal.places.models import Locality
+from portal.search.places import locality_of_postcode
+from portal.unit_of_work import service
+
+
+class NotReady(ValueError):
+    """The draft has pages still to answer (or reached a stop page)."""
+
+
+@dataclass(frozen=True)
+class Route:
+    locality_id: int | None
+    team_id: int | None
+    triage_note: str | None
+
+
+def route(session: Session, postcode: str | None) -> Route:
+    """Which team's queue a postcode belongs in; the triage queue (team None) with a note if
+    the postcode is not in any locality or the locality has no team."""
+    slug = locality_of_postcode(postcode)
+    locality = session.scalar(select(Locality).where(Locality.slug == slug)) if slug else None
+    if locality is None:
+        return Route(None, None, "Postcode is not in any of our localities")
+    team_id = session.scalar(select(team_locality.c.team_id)
+                             .where(team_locality.c.locality_id == locality.id)
+                             .order_by(team_locality.c.team_id).limit(1))
+    if team_id is None:
+        return Route(locality.id, None, "No team serves this locality")
+    return Route(locality.id, team_id, None)
+
+
+def _next_reference(session: Session, year: int) -> tuple[int, str]:
+    last = session.scalar(select(func.max(CarerReferral.sequence))
+                          .where(CarerReferral.year == year))
+    sequence = (last or 0) + 1
+    return sequence, f"CR-{year}-{sequence:06d}"
+
+
+@service
+def submit(session: Session, /, *, draft: JourneyDraft, by: User | None) -> CarerReferral:
+    """Make the referral from a finished draft. Sending the same draft again returns the
+    referral it already made (double submission makes one referral)."""
+    existing = session.scalar(select(CarerReferral).where(CarerReferral.draft_id == draft.id))
+    if existing is not None:
+        return existing
+    journey = referral_journey()
+    where = flow.position(journey, draft.answers)
+    if where.next_page is not None or where.stop is not None:
+        raise NotReady(where.next_page.id if where.next_page else where.stop)
+    answers = flow.on_path(journey, draft.answers)
+    postcode = flow.value_of(answers, "postcode")
+    routed = route(session, postcode)
+    now = utcnow()
+    sequence, reference = _next_reference(session, now.year)
+    referral = CarerReferral(
+        reference=reference, year=now.year, sequence=sequence, draft_id=draft.id,
+        answers=answers, urgent="urgent" in flow.flags(journey, answers),
+        postcode_district=postcode.split(" ")[0] if postcode else None,
+        locality_id=routed.locality_id, team_id=routed.team_id,
+        triage_note=routed.triage_note, carer_id=by.id if by else None,
+        created_at=now, updated_at=now)
+    session.add(referral)
+    draft.submitted_at = now
+    draft.answers = {}  # the referral holds them now; the draft keeps no second copy
+    session.flush()
+    record(session, EventType.CARER_REFERRAL_SUBMITTED, actor_id=by.id if by else None,
+           target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
+           routed="team" if routed.team_id else "triage", urgent=referral.urgent)
+    return referral
+
+
+@service
+def view_referral(session: Session, /, *, referral: CarerReferral, by: User) -> CarerReferral:
+    """A care worker opens a referral: the read is audited."""
+    record(session, EventType.CARER_REFERRAL_VIEWED, actor_id=by.id,
+           target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
+           reason=AccessReason.CARE_TEAM)
+    return referral
+
+
+@service
+def change_status(session: Session, /, *, referral: CarerReferral, status: ReferralStatus,
+                  note: str | None, by: User) -> ReferralUpdate:
+    update = ReferralUpdate(referral=referral, status=status, note=note or None, by_id=by.id,
+                            created_at=utcnow())
+    session.add(update)
+    referral.status = status
+    referral.updated_at = update.created_at
+    session.flush()
+    record(session, EventType.CARER_REFERRAL_STATUS_CHANGED, actor_id=by.id,
+           target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
+           reason=AccessReason.CARE_TEAM, status=status.value, noted=bool(note))
+    return update

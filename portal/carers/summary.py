@@ -1,0 +1,37 @@
+"""Answers as rows to read back ("check your answers", the worker's view)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from portal.journeys import flow
+from portal.journeys.definition import Journey, Question
+
+
+@dataclass(frozen=True)
+class Row:
+    page_id: str
+    question_id: str
+    label: str
+    value: str
+
+
+def _shown(question: Question, value: object) -> str:
+    if value in (None, "", []):
+        return _("Not given")
+    if isinstance(value, list):
+        return ", ".join(_(question.option_label(str(v))) for v in value)
+    if question.options:
+        return _(question.option_label(str(value)))
+    return str(value)
+
+
+def summary(journey: Journey, answers: flow.Answers) -> list[Row]:
+    rows = []
+    for page in flow.position(journey, answers).path:
+        for question in page.questions:
+            rows.append(Row(page.id, question.id, _(question.label),
+                            _shown(question, answers[page.id].get(question.id))))
+    return rows
