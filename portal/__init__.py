@@ -21,6 +21,7 @@ def _blueprints() -> list[Blueprint]:
     from portal.admin.views import bp as admin
     from portal.api.views import bp as api
     from portal.audit.views import bp as audit
+    from portal.circles.views import bp as circles
     from portal.content.views import bp as content
     from portal.directory.views import bp as directory
     from portal.main.views import bp as main
@@ -28,7 +29,8 @@ def _blueprints() -> list[Blueprint]:
     from portal.privacy.views import bp as privacy
     from portal.profile.views import bp as profile
 
-    return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content]
+    return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content,
+            circles]
 
 
 def _assets_blueprint() -> Blueprint:

@@ -117,4 +117,7 @@ def load(session: Session) -> list[DemoAccount]:
 
     load_moderation(session)  # one change waiting for review, one open problem report
     load_guidance(session)  # the starter guidance library, approved
+    from portal.circles.demo import load_demo as load_circles
+
+    accounts_made += load_circles(session)  # localities, consents, a carer; a second resident
     return accounts_made

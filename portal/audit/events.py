@@ -62,6 +62,10 @@ class EventType(StrEnum):
     GUIDANCE_WITHDRAWN = "guidance_withdrawn"
     GUIDANCE_RECOMMENDED = "guidance_recommended"
     GUIDANCE_REVIEW_CHECKED = "guidance_review_checked"
+    # Care circles (subject: the person whose circle it is)
+    LOCALITY_CHANGED = "locality_changed"
+    CONSENT_GIVEN = "consent_given"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
 
 
 class AccessReason(StrEnum):
@@ -165,6 +169,11 @@ SPECS: Mapping[EventType, EventSpec] = {
     # A recommendation to a person: subject_id is the person.
     EventType.GUIDANCE_RECOMMENDED: _spec("item", needs_subject=True, needs_target=True),
     EventType.GUIDANCE_REVIEW_CHECKED: _spec("reminded withdrawn", **_OBJECT),
+    # Care circles. source: postcode | chosen; locality: the new locality's slug (or None).
+    EventType.LOCALITY_CHANGED: _spec("source locality", **_ACCOUNT),
+    # purpose: plan | messaging | personal_details; target: the team_consent row.
+    EventType.CONSENT_GIVEN: _spec("purpose", needs_subject=True, needs_target=True),
+    EventType.CONSENT_WITHDRAWN: _spec("purpose", needs_subject=True, needs_target=True),
 }
 
 # Events that are an access, by someone, to a person's records: shown on "who has looked".

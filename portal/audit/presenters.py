@@ -54,6 +54,10 @@ EVENT_LABELS = {
     EventType.AUDIT_SEARCHED: _l("Searched the audit log"),
     EventType.DATA_EXPORTED: _l("Downloaded their data"),
     EventType.ACCOUNT_DELETED: _l("Deleted account"),
+    # Care circles
+    EventType.LOCALITY_CHANGED: _l("Changed home area"),
+    EventType.CONSENT_GIVEN: _l("Agreed to share with the care team"),
+    EventType.CONSENT_WITHDRAWN: _l("Stopped sharing with the care team"),
 }
 
 REASON_LABELS = {

@@ -17,6 +17,7 @@ from portal.accounts.tokens import reset_token
 from portal.authz import Role
 from portal.authz.decorators import AccessRule
 from tests.helpers.factories import (
+    make_consent,
     make_content_item,
     make_content_version,
     make_problem_report,
@@ -109,6 +110,9 @@ OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
     ).captions_sha256 + ".vtt",
     "topic": lambda session: "staying-well",
     "condition": lambda session: "copd",
+    # Care circles: another person's consent to share with their team.
+    "consent_id": lambda session: make_consent(
+        session, make_user(session, name="Someone else"), "plan")[0].id,
 }
 
 PERSONAS = [None, *Role]
