@@ -66,6 +66,10 @@ class EventType(StrEnum):
     LOCALITY_CHANGED = "locality_changed"
     CONSENT_GIVEN = "consent_given"
     CONSENT_WITHDRAWN = "consent_withdrawn"
+    CARER_INVITED = "carer_invited"
+    CARER_ACCEPTED = "carer_accepted"
+    CARER_CHANGED = "carer_changed"
+    CARER_REVOKED = "carer_revoked"
 
 
 class AccessReason(StrEnum):
@@ -174,6 +178,11 @@ SPECS: Mapping[EventType, EventSpec] = {
     # purpose: plan | messaging | personal_details; target: the team_consent row.
     EventType.CONSENT_GIVEN: _spec("purpose", needs_subject=True, needs_target=True),
     EventType.CONSENT_WITHDRAWN: _spec("purpose", needs_subject=True, needs_target=True),
+    # scopes: Scope values; ends_on: the last day (ISO) or None. Target: invitation or grant.
+    EventType.CARER_INVITED: _spec("scopes", "ends_on", needs_subject=True, needs_target=True),
+    EventType.CARER_ACCEPTED: _spec("scopes", needs_subject=True, needs_target=True),
+    EventType.CARER_CHANGED: _spec("scopes", "ends_on", needs_subject=True, needs_target=True),
+    EventType.CARER_REVOKED: _spec(needs_subject=True, needs_target=True),
 }
 
 # Events that are an access, by someone, to a person's records: shown on "who has looked".

@@ -58,6 +58,10 @@ EVENT_LABELS = {
     EventType.LOCALITY_CHANGED: _l("Changed home area"),
     EventType.CONSENT_GIVEN: _l("Agreed to share with the care team"),
     EventType.CONSENT_WITHDRAWN: _l("Stopped sharing with the care team"),
+    EventType.CARER_INVITED: _l("Invited a carer"),
+    EventType.CARER_ACCEPTED: _l("Accepted an invitation to be a carer"),
+    EventType.CARER_CHANGED: _l("Changed what a carer may do"),
+    EventType.CARER_REVOKED: _l("Ended a carer's access"),
 }
 
 REASON_LABELS = {

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal.circles.models import Purpose
-from portal.forms import clean_line
+from portal.accounts.forms import email_field
+from portal.circles.models import Purpose, Scope
+from portal.clock import today
+from portal.forms import MultiCheckboxField, clean_line
 
 
 class LocalityForm(FlaskForm):
@@ -28,8 +31,54 @@ class ActionForm(FlaskForm):
     """A button that changes something (its CSRF token is all it carries)."""
 
 
+class ActForm(FlaskForm):
+    """Choose whom to act for (empty: yourself)."""
+
+    person = HiddenField()
+
+
 class NameSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
     name = StringField(_l("Search by name"), filters=[clean_line])
+
+
+SCOPE_LABELS = {
+    Scope.PLAN_VIEW: _l("See my plan"),
+    Scope.PLAN_EDIT: _l("Change my plan"),
+    Scope.MESSAGES: _l("Message my care team for me"),
+    Scope.REFERRALS: _l("Make referrals for me"),
+    Scope.DETAILS_VIEW: _l("See my personal details"),
+}
+
+
+def _scopes_field() -> MultiCheckboxField:
+    return MultiCheckboxField(
+        _l("What they may do for you"), choices=[SelectChoice(s.value, SCOPE_LABELS[s]) for s in Scope],
+        validators=[DataRequired(message=_l("Choose at least one thing they may do"))])
+
+
+def _ends_on_field() -> DateField:
+    return DateField(
+        _l("Last day of access (optional)"), validators=[Optional()],
+        description=_l("Leave empty for no end date. For example, 2027-03-31"),
+        render_kw={"type": "date"})
+
+
+class GrantForm(FlaskForm):
+    scopes = _scopes_field()
+    ends_on = _ends_on_field()
+
+    def validate_ends_on(self, field: DateField) -> None:
+        if field.data is not None and field.data < today():
+            raise ValidationError(_l("The last day of access must be today or in the future"))
+
+
+class InviteForm(GrantForm):
+    email = email_field()
+    relationship = StringField(
+        _l("How they are related to you"), filters=[clean_line],
+        description=_l("For example, daughter, husband, friend"),
+        validators=[DataRequired(message=_l("Enter how they are related to you")),
+                    Length(max=80, message=_l("This must be 80 characters or fewer"))])

@@ -37,3 +37,12 @@ def shared_by(session: Session, person_ids: list[int]) -> dict[int, list[TeamCon
             .order_by(TeamConsent.given_at, TeamConsent.id)):
         found[consent.person_id].append(consent)
     return found
+
+
+def names(session: Session, user_ids: list[int]) -> dict[int, str]:
+    from portal.accounts.models import User
+
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    return {user_id: name for user_id, name in rows}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from portal.authz import Permission, requires, signed_in
-from portal.circles import queries, services
+from portal.circles import acting, queries, services
 from portal.circles.forms import ActionForm, ConsentForm, LocalityForm, NameSearchForm
 from portal.circles.models import Purpose
 from portal.circles.policy import people_served
@@ -31,13 +32,20 @@ SHARED_LABELS = {
 
 @bp.app_context_processor
 def _labels() -> dict[str, object]:
-    return {"purpose_labels": PURPOSE_LABELS, "shared_labels": SHARED_LABELS}
+    def acting_person() -> object:
+        if not has_request_context() or not current_user.is_authenticated:
+            return None
+        return acting.acting_for(db.session)
+
+    return {"purpose_labels": PURPOSE_LABELS, "shared_labels": SHARED_LABELS,
+            "acting_person": acting_person}
 
 
 def _locality_form() -> LocalityForm:
     form = LocalityForm(data={"locality": str(current_user.locality_id or "")})
-    form.locality.choices = [("", _("Choose your area"))] + [
-        (str(row.id), f"{row.name} ({row.area})") for row in queries.localities(db.session)]
+    form.locality.choices = [SelectChoice("", _("Choose your area"))] + [
+        SelectChoice(str(row.id), f"{row.name} ({row.area})")
+        for row in queries.localities(db.session)]
     return form
 
 
@@ -110,3 +118,6 @@ def team_people() -> str:
     return render_template("circles/team_people.html", form=form, people=people,
                            shared=queries.shared_by(db.session, [p.id for p in people]),
                            teams=list(current_user.teams))
+
+
+from portal.circles import carer_views as _carer_views  # noqa: E402,F401  (routes on bp)

@@ -20,6 +20,7 @@ from tests.helpers.factories import (
     make_consent,
     make_content_item,
     make_content_version,
+    make_grant,
     make_problem_report,
     make_revision,
     make_service,
@@ -33,6 +34,7 @@ STATIC_ENDPOINTS = {"static", "assets.static"}
 
 PUBLIC_ENDPOINTS = {
     "main.home",
+    "circles.invitation",  # a carer's invitation link: the token is the key
     "main.choose_language",
     "main.accessibility",
     "main.healthz",
@@ -113,6 +115,8 @@ OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
     # Care circles: another person's consent to share with their team.
     "consent_id": lambda session: make_consent(
         session, make_user(session, name="Someone else"), "plan")[0].id,
+    "grant_id": lambda session: make_grant(
+        session, make_user(session, name="Someone else"), make_user(session), "plan:view").id,
 }
 
 PERSONAS = [None, *Role]
