@@ -70,6 +70,9 @@ class EventType(StrEnum):
     CARER_ACCEPTED = "carer_accepted"
     CARER_CHANGED = "carer_changed"
     CARER_REVOKED = "carer_revoked"
+    CARER_ARRANGED = "carer_arranged"
+    CARER_REQUESTED = "carer_requested"
+    CARER_REQUEST_ANSWERED = "carer_request_answered"
 
 
 class AccessReason(StrEnum):
@@ -183,6 +186,11 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.CARER_ACCEPTED: _spec("scopes", needs_subject=True, needs_target=True),
     EventType.CARER_CHANGED: _spec("scopes", "ends_on", needs_subject=True, needs_target=True),
     EventType.CARER_REVOKED: _spec(needs_subject=True, needs_target=True),
+    # A care worker recorded access on the person's behalf (the reason is on the grant).
+    EventType.CARER_ARRANGED: _spec("scopes", "ends_on", needs_subject=True, needs_target=True),
+    # A carer asked the person for access; the person approved (or not).
+    EventType.CARER_REQUESTED: _spec("scopes", needs_subject=True, needs_target=True),
+    EventType.CARER_REQUEST_ANSWERED: _spec("approved", needs_subject=True, needs_target=True),
 }
 
 # Events that are an access, by someone, to a person's records: shown on "who has looked".

@@ -62,6 +62,9 @@ EVENT_LABELS = {
     EventType.CARER_ACCEPTED: _l("Accepted an invitation to be a carer"),
     EventType.CARER_CHANGED: _l("Changed what a carer may do"),
     EventType.CARER_REVOKED: _l("Ended a carer's access"),
+    EventType.CARER_ARRANGED: _l("Recorded a carer's access arranged for someone"),
+    EventType.CARER_REQUESTED: _l("Asked to be someone's carer"),
+    EventType.CARER_REQUEST_ANSWERED: _l("Answered a carer's request"),
 }
 
 REASON_LABELS = {

@@ -10,11 +10,20 @@ from werkzeug.wrappers import Response
 from portal.accounts.models import User
 from portal.audit import presenters
 from portal.audit import services as audit
-from portal.authz import public, signed_in
+from portal.authz import Permission, public, requires, signed_in
 from portal.circles import acting, carers, queries
-from portal.circles.forms import SCOPE_LABELS, ActForm, ActionForm, GrantForm, InviteForm
+from portal.circles.forms import (
+    SCOPE_LABELS,
+    ActForm,
+    ActionForm,
+    AnswerForm,
+    ArrangeForm,
+    AskForm,
+    GrantForm,
+    InviteForm,
+)
 from portal.circles.models import CarerGrant
-from portal.circles.policy import live_grant, people_cared_for
+from portal.circles.policy import live_grant, people_cared_for, worker_team_for
 from portal.circles.services import consents_of
 from portal.circles.views import bp
 from portal.extensions import db
@@ -94,10 +103,12 @@ def access() -> str:
     consents = [c for c in consents_of(db.session, current_user) if c.active]
     return render_template(
         "circles/access.html", grants=carers.grants_of(db.session, current_user),
+        requests=carers.requests_for(db.session, current_user),
         teams=queries.serving_teams(db.session, current_user), consents=consents,
         entries=presenters.describe_accesses(db.session, entries), form=ActionForm(),
-        carer_names=queries.names(db.session, [g.carer_id for g in
-                                               carers.grants_of(db.session, current_user)]))
+        carer_names=queries.names(db.session, [
+            g.carer_id for g in carers.grants_of(db.session, current_user)] + [
+            r.carer_id for r in carers.requests_for(db.session, current_user) if r.carer_id]))
 
 
 def _my_grant(grant_id: int) -> CarerGrant:
@@ -171,3 +182,59 @@ def act_for() -> Response:
     acting.choose(person.id)
     flash(_("You are now acting for %(name)s.", name=person.display_name), "success")
     return redirect(url_for("circles.cared_for"))
+
+
+@bp.route("/team/people/<int:person_id>/arrange-carer", methods=["GET", "POST"])
+@requires(Permission.CARE_TEAM_WORK)
+def arrange(person_id: int) -> str | Response:
+    person = db.session.get(User, person_id)
+    if person is None or worker_team_for(db.session, current_user, person) is None:
+        abort(404)
+    form = ArrangeForm()
+    if form.validate_on_submit():
+        try:
+            carers.arrange(db.session, person=person, carer_email=form.email.data,
+                           relationship=form.relationship.data, scopes=form.scopes.data,
+                           ends_on=form.ends_on.data, reason=form.reason.data, by=current_user)
+        except carers.CarerError as error:
+            form.email.errors = [_("You cannot arrange access for yourself.")
+                                 if error.kind == "self" else _messages()[error.kind]]
+        else:
+            flash(_("If that email address belongs to a portal account, its owner can now help "
+                    "%(name)s, and both have been told by email.", name=person.display_name),
+                  "success")
+            return redirect(url_for("circles.team_people"))
+    return render_template("circles/arrange.html", form=form, person=person)
+
+
+@bp.route("/carers/ask", methods=["GET", "POST"])
+@signed_in
+def ask() -> str | Response:
+    form = AskForm()
+    if form.validate_on_submit():
+        carers.ask(db.session, person_email=form.email.data,
+                   relationship=form.relationship.data, scopes=form.scopes.data,
+                   by=current_user)
+        flash(_("If that email address belongs to a portal account, we have asked its owner. "
+                "You will get an email when they answer."), "success")
+        return redirect(url_for("circles.cared_for"))
+    return render_template("circles/ask.html", form=form)
+
+
+@bp.route("/account/carers/requests/<int:request_id>", methods=["POST"])
+@signed_in
+def answer(request_id: int) -> Response:
+    form = AnswerForm()
+    if not form.validate_on_submit() or form.answer.data not in ("approve", "decline"):
+        abort(400)
+    try:
+        carers.answer(db.session, person=current_user, request_id=request_id,
+                      approve=form.answer.data == "approve", by=current_user)
+    except carers.CarerError as error:
+        if error.kind == "not_found":
+            abort(404)
+        flash(_messages()[error.kind], "error")
+    else:
+        flash(_("They can now help you.") if form.answer.data == "approve"
+              else _("You have declined the request."), "success")
+    return redirect(url_for("circles.access"))

@@ -228,3 +228,119 @@ def grants_of(session: Session, person: Any) -> list[CarerGrant]:
     return list(session.scalars(select(CarerGrant).where(
         CarerGrant.person_id == person.id, CarerGrant.revoked_at.is_(None))
         .order_by(CarerGrant.id.desc())))
+
+
+@service
+def arrange(session: Session, /, *, person: Any, carer_email: str, relationship: str,
+            scopes: Iterable[str], ends_on: date | None, reason: str, by: Any
+            ) -> CarerGrant | None:
+    """A care worker of a team serving the person records access arranged on the person's
+    behalf (for example a best-interests decision), with the reason. The person and the carer
+    are told by email. Returns None, writing nothing, when the address has no account or is the
+    person's own: the worker is told the same either way, so no answer reveals an account."""
+    from portal.circles.policy import worker_team_for
+
+    if worker_team_for(session, by, person) is None:
+        raise CarerError("not_found")
+    chosen = _check_terms(scopes, ends_on)
+    carer = _user_by_email(session, carer_email.strip())
+    if carer is None or carer.id == person.id or not carer.is_active:
+        return None
+    if carer.id == by.id:
+        raise CarerError("self")
+    if live_grant(session, carer_id=carer.id, person_id=person.id) is not None:
+        raise CarerError("already_has_access")
+    grant = CarerGrant(person_id=person.id, carer_id=carer.id, relationship=relationship.strip(),
+                       scopes=chosen, ends_on=ends_on, starts_at=utcnow(), created_by_id=by.id,
+                       arranged_reason=reason.strip())
+    session.add(grant)
+    session.flush()
+    record(session, EventType.CARER_ARRANGED, actor_id=by.id, subject_id=person.id,
+           target_type=GRANT_TARGET, target_id=grant.id, scopes=chosen,
+           ends_on=ends_on.isoformat() if ends_on else None)
+    queue_email(session, to=person.email,
+                subject=_("Your care team has arranged for someone to help you"),
+                template="carer_arranged", name=carer.display_name,
+                link=url_for("circles.access", _external=True))
+    queue_email(session, to=carer.email,
+                subject=_("You can now help %(name)s on the care portal",
+                          name=person.display_name),
+                template="carer_changed", name=person.display_name,
+                link=url_for("circles.cared_for", _external=True))
+    return grant
+
+
+@service
+def ask(session: Session, /, *, person_email: str, relationship: str, scopes: Iterable[str],
+        by: Any) -> CarerInvitation | None:
+    """A carer asks someone for access. Returns None, writing nothing, when the address has no
+    account (or is the carer's own, or access exists): the carer is told the same either way."""
+    chosen = _check_terms(scopes, None)
+    person = _user_by_email(session, person_email.strip())
+    if person is None or person.id == by.id or not person.is_active or live_grant(
+            session, carer_id=by.id, person_id=person.id) is not None:
+        return None
+    now = utcnow()
+    request = CarerInvitation(
+        kind=InvitationKind.REQUEST, person_id=person.id, email=by.email.lower(), carer_id=by.id,
+        relationship=relationship.strip(), scopes=chosen, created_at=now,
+        expires_at=now + timedelta(days=INVITATION_DAYS))
+    session.add(request)
+    session.flush()
+    record(session, EventType.CARER_REQUESTED, actor_id=by.id, subject_id=person.id,
+           target_type=INVITATION_TARGET, target_id=request.id, scopes=chosen)
+    queue_email(session, to=person.email,
+                subject=_("%(name)s has asked to help you on the care portal",
+                          name=by.display_name),
+                template="carer_requested", name=by.display_name,
+                link=url_for("circles.access", _external=True))
+    return request
+
+
+def requests_for(session: Session, person: Any) -> list[CarerInvitation]:
+    """Carers' requests waiting for the person's answer (not expired), oldest first."""
+    return list(session.scalars(select(CarerInvitation).where(
+        CarerInvitation.person_id == person.id, CarerInvitation.kind == InvitationKind.REQUEST,
+        CarerInvitation.accepted_at.is_(None), CarerInvitation.declined_at.is_(None),
+        CarerInvitation.cancelled_at.is_(None), CarerInvitation.expires_at > utcnow())
+        .order_by(CarerInvitation.id)))
+
+
+@service
+def answer(session: Session, /, *, person: Any, request_id: int, approve: bool, by: Any
+           ) -> CarerGrant | None:
+    """The person approves (a grant with the scopes asked for) or declines a carer's request."""
+    request = session.get(CarerInvitation, request_id)
+    if (request is None or request.kind != InvitationKind.REQUEST or by.id != person.id
+            or request.person_id != person.id or request.carer_id is None):
+        raise CarerError("not_found")
+    problem = invitation_problem(request)
+    if problem is not None:
+        raise CarerError(problem)
+    column = "accepted_at" if approve else "declined_at"
+    claimed = session.execute(update(CarerInvitation).where(
+        CarerInvitation.id == request.id, CarerInvitation.accepted_at.is_(None),
+        CarerInvitation.declined_at.is_(None), CarerInvitation.cancelled_at.is_(None))
+        .values({column: utcnow()}).execution_options(synchronize_session=False))
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise CarerError("used")
+    carer = session.get(_user_model(), request.carer_id)
+    grant = None
+    if approve:
+        if live_grant(session, carer_id=request.carer_id, person_id=person.id) is not None:
+            raise CarerError("already_has_access")
+        grant = CarerGrant(person_id=person.id, carer_id=request.carer_id,
+                           relationship=request.relationship, scopes=list(request.scopes),
+                           starts_at=utcnow(), created_by_id=person.id)
+        session.add(grant)
+        session.flush()
+        session.execute(update(CarerInvitation).where(CarerInvitation.id == request.id)
+                        .values(grant_id=grant.id).execution_options(synchronize_session=False))
+    record(session, EventType.CARER_REQUEST_ANSWERED, actor_id=by.id, subject_id=person.id,
+           target_type=INVITATION_TARGET, target_id=request.id, approved=approve)
+    if carer is not None:
+        queue_email(session, to=carer.email,
+                    subject=_("%(name)s has answered your request", name=person.display_name),
+                    template="carer_answered", name=person.display_name, approved=approve,
+                    link=url_for("circles.cared_for", _external=True))
+    return grant

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.accounts.forms import email_field
 from portal.circles.models import Purpose, Scope
 from portal.clock import today
-from portal.forms import MultiCheckboxField, clean_line
+from portal.forms import MultiCheckboxField, clean_line, clean_text
 
 
 class LocalityForm(FlaskForm):
@@ -35,6 +42,12 @@ class ActForm(FlaskForm):
     """Choose whom to act for (empty: yourself)."""
 
     person = HiddenField()
+
+
+class AnswerForm(FlaskForm):
+    """Approve or decline a carer's request (the button pressed says which)."""
+
+    answer = HiddenField()
 
 
 class NameSearchForm(FlaskForm):
@@ -82,3 +95,31 @@ class InviteForm(GrantForm):
         description=_l("For example, daughter, husband, friend"),
         validators=[DataRequired(message=_l("Enter how they are related to you")),
                     Length(max=80, message=_l("This must be 80 characters or fewer"))])
+
+
+class ArrangeForm(GrantForm):
+    email = email_field(_l("The email address of the carer's portal account"))
+    relationship = StringField(
+        _l("How they are related to the person"), filters=[clean_line],
+        validators=[DataRequired(message=_l("Enter how they are related to the person")),
+                    Length(max=80, message=_l("This must be 80 characters or fewer"))])
+    reason = TextAreaField(
+        _l("Why access was arranged"), filters=[clean_text],
+        description=_l("For example, a best-interests decision under the Mental Capacity Act"),
+        validators=[DataRequired(message=_l("Enter why access was arranged")),
+                    Length(max=2000, message=_l("This must be 2000 characters or fewer"))])
+
+
+class AskForm(FlaskForm):
+    """A carer asks someone for access (what they would like to do for them)."""
+
+    email = email_field(_l("The email address of the person you care for"))
+    relationship = StringField(
+        _l("How you are related to them"), filters=[clean_line],
+        description=_l("For example, daughter, husband, friend"),
+        validators=[DataRequired(message=_l("Enter how you are related to them")),
+                    Length(max=80, message=_l("This must be 80 characters or fewer"))])
+    scopes = MultiCheckboxField(
+        _l("What you would like to do for them"),
+        choices=[SelectChoice(s.value, SCOPE_LABELS[s]) for s in Scope],
+        validators=[DataRequired(message=_l("Choose at least one thing they may do"))])

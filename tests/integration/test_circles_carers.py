@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
+from portal.authz import Role
 from portal.circles.models import CarerGrant, CarerInvitation
 from portal.clock import today, utcnow
 from tests.helpers.factories import make_grant, make_user
@@ -186,3 +187,115 @@ def test_acting_for_someone_without_a_grant_is_refused(client, session):
     client.sign_in_as(make_user(session))
     client.submit("/carers/act", {"person": str(tom.id)}, form_url="/carers")
     assert "You cannot act for this person." in client.page("/carers").text
+
+
+def _served_worker(session):
+    from tests.helpers.factories import make_locality, make_team, serve
+
+    locality = make_locality(session)
+    team = make_team(session, [locality])
+    tom = serve(session, make_user(session, name="Tom Evans"), locality)
+    return tom, make_user(session, Role.CARE_WORKER, teams=[team])
+
+
+ARRANGE = {"email": "jane@example.com", "relationship": "daughter", "scopes": ["plan:view"],
+           "ends_on": "", "reason": "Best-interests decision under the Mental Capacity Act."}
+
+
+def test_care_worker_records_arranged_access_and_the_person_is_told(client, session,
+                                                                     smtp_sink):
+    tom, worker = _served_worker(session)
+    jane = make_user(session, name="Jane Evans", email="jane@example.com")
+    client.sign_in_as(worker)
+    smtp_sink.clear()
+    response = client.submit(f"/team/people/{tom.id}/arrange-carer", ARRANGE)
+    assert response.status_code == 302
+    [grant] = session.scalars(select(CarerGrant)).all()
+    assert (grant.person_id, grant.carer_id, grant.created_by_id, grant.arranged_reason) == (
+        tom.id, jane.id, worker.id, ARRANGE["reason"])
+    assert sorted(m["To"] for m in smtp_sink.messages) == sorted([tom.email, jane.email])
+    assert all("Mental Capacity" not in m.get_content() for m in smtp_sink.messages)
+    [event] = _events(session, "carer_arranged")
+    assert (event.actor_id, event.subject_id) == (worker.id, tom.id)
+    client.sign_in_as(tom)
+    assert "Arranged by your care team: Best-interests decision" in client.page(
+        "/account/access").text
+
+
+def test_arranged_access_to_an_unknown_email_says_the_same_and_writes_nothing(client, session):
+    tom, worker = _served_worker(session)
+    client.sign_in_as(worker)
+    response = client.submit(f"/team/people/{tom.id}/arrange-carer",
+                             {**ARRANGE, "email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert "If that email address belongs to a portal account" in client.page("/team").text
+    assert session.scalars(select(CarerGrant)).all() == []
+
+
+def test_a_worker_of_another_team_cannot_arrange_access(client, session):
+    tom, _worker = _served_worker(session)
+    client.sign_in_as(make_user(session, Role.CARE_WORKER))
+    assert client.get(f"/team/people/{tom.id}/arrange-carer").status_code == 404
+
+
+ASK = {"email": "tom@example.com", "relationship": "son", "scopes": ["plan:view"]}
+
+
+def test_carer_asks_and_the_person_approves(client, session, smtp_sink):
+    tom = make_user(session, name="Tom Evans", email="tom@example.com")
+    jane = make_user(session, name="Jane Evans")
+    client.sign_in_as(jane)
+    smtp_sink.clear()
+    response = client.submit("/carers/ask", ASK)
+    assert response.status_code == 302
+    assert [m["To"] for m in smtp_sink.messages] == ["tom@example.com"]
+    client.sign_in_as(tom)
+    page = client.page("/account/access")
+    assert "Asking to help you" in page.text and "Jane Evans (son)" in page.text
+    [request] = session.scalars(select(CarerInvitation)).all()
+    response = client.submit(f"/account/carers/requests/{request.id}", {"answer": "approve"},
+                             form_url="/account/access")
+    assert response.status_code == 302
+    [grant] = session.scalars(select(CarerGrant)).all()
+    assert (grant.person_id, grant.carer_id, grant.scopes) == (tom.id, jane.id, ["plan:view"])
+    # Answering twice does not make a second grant.
+    client.submit(f"/account/carers/requests/{request.id}", {"answer": "approve"},
+                  form_url="/account/access")
+    assert len(session.scalars(select(CarerGrant)).all()) == 1
+
+
+def test_the_person_declines_and_nothing_is_granted(client, session):
+    tom = make_user(session, email="tom@example.com")
+    client.sign_in_as(make_user(session))
+    client.submit("/carers/ask", ASK)
+    client.sign_in_as(tom)
+    [request] = session.scalars(select(CarerInvitation)).all()
+    client.submit(f"/account/carers/requests/{request.id}", {"answer": "decline"},
+                  form_url="/account/access")
+    session.refresh(request)
+    assert request.declined_at is not None
+    assert session.scalars(select(CarerGrant)).all() == []
+
+
+def test_asking_an_unknown_address_says_the_same_and_writes_nothing(client, session, smtp_sink):
+    client.sign_in_as(make_user(session))
+    smtp_sink.clear()
+    response = client.submit("/carers/ask", {**ASK, "email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert "If that email address belongs to a portal account, we have asked its owner." in (
+        client.page("/carers").text)
+    assert session.scalars(select(CarerInvitation)).all() == []
+    assert smtp_sink.messages == []
+
+
+def test_someone_else_cannot_answer_a_request(client, session):
+    tom = make_user(session, email="tom@example.com")
+    client.sign_in_as(make_user(session))
+    client.submit("/carers/ask", ASK)
+    [request] = session.scalars(select(CarerInvitation)).all()
+    client.sign_in_as(make_user(session))
+    token = client.csrf_token("/")
+    assert client.post(f"/account/carers/requests/{request.id}",
+                       data={"csrf_token": token, "answer": "approve"}).status_code == 404
+    assert session.scalars(select(CarerGrant)).all() == []
+    assert tom.id == request.person_id

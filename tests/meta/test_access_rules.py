@@ -117,7 +117,28 @@ OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
         session, make_user(session, name="Someone else"), "plan")[0].id,
     "grant_id": lambda session: make_grant(
         session, make_user(session, name="Someone else"), make_user(session), "plan:view").id,
+    "person_id": lambda session: make_user(session, name="Someone else").id,
+    "request_id": lambda session: _carer_request(session),
 }
+
+
+
+def _carer_request(session: Any) -> int:
+    """A carer's request for access waiting for someone else's answer."""
+    from datetime import timedelta
+
+    from portal.circles.models import CarerInvitation, InvitationKind
+    from portal.clock import utcnow
+
+    carer = make_user(session, name="A carer")
+    row = CarerInvitation(kind=InvitationKind.REQUEST, carer_id=carer.id, email=carer.email,
+                          person_id=make_user(session, name="Someone else").id,
+                          relationship="son", scopes=["plan:view"],
+                          expires_at=utcnow() + timedelta(days=7))
+    session.add(row)
+    session.flush()
+    return row.id
+
 
 PERSONAS = [None, *Role]
 
