@@ -22,6 +22,7 @@ def _blueprints() -> list[Blueprint]:
     from portal.api.views import bp as api
     from portal.audit.views import bp as audit
     from portal.carers.views import bp as carers
+    from portal.circles.views import bp as circles
     from portal.content.views import bp as content
     from portal.directory.views import bp as directory
     from portal.main.views import bp as main
@@ -32,7 +33,7 @@ def _blueprints() -> list[Blueprint]:
     from portal.profile.views import bp as profile
 
     return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content,
-            outbox, plans, carers]
+            outbox, plans, carers, circles]
 
 
 def _assets_blueprint() -> Blueprint:

@@ -317,4 +317,7 @@ def load(session: Session, /, *, root: Path | None = None) -> list[DemoAccount]:
     from portal.plans.demo import load_demo as load_plans
 
     load_plans(session)  # Rose Resident's plan
+    from portal.circles.demo import load_demo as load_circles
+
+    accounts_made += load_circles(session)  # localities, consents, a carer; a second resident
     return accounts_made

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Enum, ForeignKey, String, Table
+from sqlalchemy import BigInteger, Column, Enum, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.authz.permissions import Permission, Role, permissions_for
@@ -46,6 +46,11 @@ class CareTeam(TimestampMixin, Base):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     localities: Mapped[list[Locality]] = relationship(secondary=team_locality)
+    # How people reach the team (care circles, migration 0005_circles). Hours are free text
+    # ("Monday to Friday, 9am to 5pm"), written by the deployment.
+    phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    hours: Mapped[str | None] = mapped_column(Text, default=None)
 
     def __repr__(self) -> str:
         return f"<CareTeam {self.slug}>"

@@ -71,7 +71,9 @@ def register() -> str | Response:
             signin.establish(user, token)
             flash(_("Your account has been created. We have sent you an email to check your "
                     "address."), "success")
-            return redirect(url_for("accounts.overview"))
+            # A carer's invitation link sends them here and back again to accept it.
+            return redirect(safe_next_url(request.args.get("next"))
+                            or url_for("accounts.overview"))
     return render_template("accounts/register.html", form=form)
 
 

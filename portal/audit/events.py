@@ -67,6 +67,17 @@ class EventType(StrEnum):
     CARER_REFERRAL_SUBMITTED = "carer_referral_submitted"
     CARER_REFERRAL_VIEWED = "carer_referral_viewed"
     CARER_REFERRAL_STATUS_CHANGED = "carer_referral_status_changed"
+    # Care circles (subject: the person whose circle it is)
+    LOCALITY_CHANGED = "locality_changed"
+    CONSENT_GIVEN = "consent_given"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    CARER_INVITED = "carer_invited"
+    CARER_ACCEPTED = "carer_accepted"
+    CARER_CHANGED = "carer_changed"
+    CARER_REVOKED = "carer_revoked"
+    CARER_ARRANGED = "carer_arranged"
+    CARER_REQUESTED = "carer_requested"
+    CARER_REQUEST_ANSWERED = "carer_request_answered"
 
 
 class AccessReason(StrEnum):
@@ -191,6 +202,21 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.CARER_REFERRAL_VIEWED: _spec(needs_reason=True, needs_target=True),
     EventType.CARER_REFERRAL_STATUS_CHANGED: _spec("status", "noted", needs_reason=True,
                                                    needs_target=True),
+    # Care circles. source: postcode | chosen; locality: the new locality's slug (or None).
+    EventType.LOCALITY_CHANGED: _spec("source locality", **_ACCOUNT),
+    # purpose: plan | messaging | personal_details; target: the team_consent row.
+    EventType.CONSENT_GIVEN: _spec("purpose", needs_subject=True, needs_target=True),
+    EventType.CONSENT_WITHDRAWN: _spec("purpose", needs_subject=True, needs_target=True),
+    # scopes: Scope values; ends_on: the last day (ISO) or None. Target: invitation or grant.
+    EventType.CARER_INVITED: _spec("scopes", "ends_on", needs_subject=True, needs_target=True),
+    EventType.CARER_ACCEPTED: _spec("scopes", needs_subject=True, needs_target=True),
+    EventType.CARER_CHANGED: _spec("scopes", "ends_on", needs_subject=True, needs_target=True),
+    EventType.CARER_REVOKED: _spec(needs_subject=True, needs_target=True),
+    # A care worker recorded access on the person's behalf (the reason is on the grant).
+    EventType.CARER_ARRANGED: _spec("scopes", "ends_on", needs_subject=True, needs_target=True),
+    # A carer asked the person for access; the person approved (or not).
+    EventType.CARER_REQUESTED: _spec("scopes", needs_subject=True, needs_target=True),
+    EventType.CARER_REQUEST_ANSWERED: _spec("approved", needs_subject=True, needs_target=True),
 }
 
 # Events that are an access, by someone, to a person's records: shown on "who has looked".

@@ -60,6 +60,17 @@ EVENT_LABELS = {
     EventType.CARER_REFERRAL_VIEWED: _l("Opened a carer's assessment request"),
     EventType.CARER_REFERRAL_STATUS_CHANGED:
         _l("Changed the status of a carer's assessment request"),
+    # Care circles
+    EventType.LOCALITY_CHANGED: _l("Changed home area"),
+    EventType.CONSENT_GIVEN: _l("Agreed to share with the care team"),
+    EventType.CONSENT_WITHDRAWN: _l("Stopped sharing with the care team"),
+    EventType.CARER_INVITED: _l("Invited a carer"),
+    EventType.CARER_ACCEPTED: _l("Accepted an invitation to be a carer"),
+    EventType.CARER_CHANGED: _l("Changed what a carer may do"),
+    EventType.CARER_REVOKED: _l("Ended a carer's access"),
+    EventType.CARER_ARRANGED: _l("Recorded a carer's access arranged for someone"),
+    EventType.CARER_REQUESTED: _l("Asked to be someone's carer"),
+    EventType.CARER_REQUEST_ANSWERED: _l("Answered a carer's request"),
 }
 
 REASON_LABELS = {

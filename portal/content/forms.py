@@ -12,7 +12,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    EmailField,
     HiddenField,
     RadioField,
     SearchField,
@@ -20,7 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.content.library import RESERVED_SLUGS, SLUG, WRITTEN_HERE
 from portal.content.vocab import AUDIENCES, CONDITIONS, TOPICS
@@ -167,14 +166,16 @@ class FeedbackForm(FlaskForm):
 
 
 class RecommendForm(FlaskForm):
-    email = EmailField(
-        _l("Email address of the person"), filters=[clean_line],
-        description=_l("The email address they use to sign in to the portal"),
-        validators=[DataRequired(message=_l("Enter the person's email address")),
-                    _length(320, _l("Email address must be 320 characters or fewer")),
-                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                           message=_l("Enter an email address in the correct format, like "
-                                      "name@example.com"))])
+    """Pick the person from the team's list (people the team serves with consent); never
+    typed by email, so no answer tells whether an account exists."""
+
+    person = RadioField(_l("Who to recommend it to"), choices=[], validate_choice=False,
+                        validators=[InputRequired(
+                            message=_l("Choose the person to recommend this page to"))])
+
+    def chosen_id(self) -> int | None:
+        value = str(self.person.data or "")
+        return int(value) if value.isdigit() and len(value) <= 12 else None
 
 
 class CaptionsForm(FlaskForm):

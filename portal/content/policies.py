@@ -113,6 +113,9 @@ def can_approve(user: Any, version: ContentVersion) -> bool:
 
 
 def can_recommend(user: Any) -> bool:
+    """Whether to offer the recommend page at all (a role check). Whom a worker may recommend
+    to is the care circles' policy: ``decide(..., Access.RECOMMEND)``, people their team serves
+    with consent."""
     return _has(user, Permission.CARE_TEAM_WORK)
 
 

@@ -316,8 +316,12 @@ def review_dates(session: Session, /, *, on: date | None = None, by: Any = None)
 @service
 def recommend(session: Session, /, *, item: ContentItem, person: Any,
               by: Any) -> ContentRecommendation:
-    """Recommend a live item to a resident or carer (again: it moves to the top)."""
-    if not policies.can_recommend(by) or not policies.can_receive_recommendation(person):
+    """Recommend a live item to someone the worker's team serves with consent (again: it moves
+    to the top); the care circles' policy decides (``Access.RECOMMEND``)."""
+    from portal.circles.policy import Access, decide
+
+    if not policies.can_receive_recommendation(person) or not decide(
+            session, actor=by, person=person, access=Access.RECOMMEND):
         raise ContentError("cannot recommend")
     row = session.scalar(select(ContentRecommendation).where(
         ContentRecommendation.item_id == item.id, ContentRecommendation.person_id == person.id))

@@ -13,9 +13,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
+from portal.accounts.models import User
 from portal.authz import Permission, public, requires, signed_in
 from portal.authz.loading import found_or_404
+from portal.circles.forms import NameSearchForm
+from portal.circles.policy import people_served
 from portal.content import markdown, media, policies, queries, services
 from portal.content.forms import CaptionsForm, FeedbackForm, RecommendForm, SearchForm
 from portal.content.models import ContentVersion
@@ -137,18 +141,23 @@ def feedback(item_slug: str) -> ResponseReturnValue:
 @requires(Permission.CARE_TEAM_WORK)
 def recommend(item_slug: str) -> str | Response:
     version = _live_or_404(item_slug)
+    search = NameSearchForm(request.args)
+    people = people_served(db.session, current_user, name=search.name.data or None)
     form = RecommendForm()
+    form.person.choices = [SelectChoice(str(p.id), p.display_name) for p in people]
     if form.validate_on_submit():
-        from portal.accounts.services import find_by_email
-
-        person = find_by_email(db.session, form.email.data)
-        if person is not None and policies.can_receive_recommendation(person):
+        person_id = form.chosen_id()
+        person = db.session.get(User, person_id) if person_id is not None else None
+        try:
             services.recommend(db.session, item=version.item, person=person, by=current_user)
+        except services.ContentError:
+            form.person.errors = [_("Choose someone from your team's list")]
+        else:
             flash(_("You recommended “%(title)s” to %(name)s.", title=version.title,
                     name=person.display_name), "success")
             return redirect(url_for("content.item", item_slug=item_slug))
-        form.email.errors.append(_("There is no resident or carer with that email address"))
-    return render_template("content/recommend.html", form=form, version=version)
+    return render_template("content/recommend.html", form=form, version=version, search=search,
+                           people=people)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -1,28 +1,25 @@
-"""Who may read a person's personal details, and why."""
+"""Who may read a person's personal details, and why: the care circles' one access policy."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from portal.audit.events import AccessReason
-from portal.authz import Permission
+from portal.circles.policy import Access, decide
 
 
-def can_view_personal_details(viewer: Any, person: Any) -> AccessReason | None:
+def can_view_personal_details(session: Session, viewer: Any, person: Any
+                              ) -> AccessReason | None:
     """The reason ``viewer`` may read ``person``'s details, or None.
 
-    The person themselves (owner) and administrators (admin). Care workers of a team serving
-    the person's locality will be added when people have a locality; until then, nobody else.
+    ``decide(..., Access.DETAILS_READ)``: the person (owner), a carer with "see my personal
+    details" (proxy), the serving team with the person's consent (care team), administrators.
     """
-    if viewer is None or not getattr(viewer, "is_authenticated", False) or person is None:
-        return None
-    if viewer.id == person.id:
-        return AccessReason.OWNER
-    if viewer.has_permission(Permission.ADMIN_USERS_MANAGE):
-        return AccessReason.ADMIN
-    return None
+    return decide(session, actor=viewer, person=person, access=Access.DETAILS_READ).reason
 
 
-def can_edit_personal_details(viewer: Any, person: Any) -> bool:
+def can_edit_personal_details(session: Session, viewer: Any, person: Any) -> bool:
     """Only the person edits their own details."""
-    return can_view_personal_details(viewer, person) is AccessReason.OWNER
+    return can_view_personal_details(session, viewer, person) is AccessReason.OWNER

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit.events import AccessReason, EventType, RecordType
 from portal.audit.services import record
+from portal.circles.services import follow_postcode
 from portal.privacy.registry import register_eraser, register_exporter
 from portal.profile.models import DETAIL_FIELDS, PersonalDetails
 from portal.profile.policies import can_edit_personal_details, can_view_personal_details
@@ -58,7 +59,7 @@ def details_of(session: Session, person: Any) -> PersonalDetails | None:
 @service
 def view_details(session: Session, /, *, person: Any, by: Any) -> PersonalDetails | None:
     """Someone's details for ``by``; anyone but the owner leaves exactly one audit entry."""
-    reason = can_view_personal_details(by, person)
+    reason = can_view_personal_details(session, by, person)
     if reason is None:
         raise NotAllowed("may not view these personal details")
     details = details_of(session, person)
@@ -74,7 +75,7 @@ def view_details(session: Session, /, *, person: Any, by: Any) -> PersonalDetail
 def update_details(session: Session, /, *, person: Any, values: dict[str, Any], by: Any
                    ) -> list[str]:
     """Save the person's own details; returns the names of the fields that changed."""
-    if not can_edit_personal_details(by, person):
+    if not can_edit_personal_details(session, by, person):
         raise NotAllowed("may not change these personal details")
     details = details_of(session, person)
     changed = [name for name in DETAIL_FIELDS
@@ -91,6 +92,8 @@ def update_details(session: Session, /, *, person: Any, values: dict[str, Any], 
         record(session, EventType.RECORD_CHANGED, actor_id=by.id, subject_id=person.id,
                target_type=RecordType.PERSONAL_DETAILS, target_id=details.id,
                reason=AccessReason.OWNER, viewer_roles=_roles(by), fields=changed)
+    if "postcode" in changed:
+        follow_postcode(session, person=person, postcode=details.postcode, by=by)
     return changed
 
 

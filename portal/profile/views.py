@@ -45,7 +45,7 @@ def edit() -> str | Response:
 @requires(Permission.ADMIN_USERS_MANAGE)
 def person_details(user_id: int) -> str:
     person = get_or_404(User, user_id)
-    if can_view_personal_details(current_user, person) is None:
+    if can_view_personal_details(db.session, current_user, person) is None:
         abort(404)
     record = services.view_details(db.session, person=person, by=current_user)
     return render_template("profile/person_details.html", person=person, details=record)

@@ -15,9 +15,13 @@ from portal.content.models import ContentFeedback, ContentRecommendation, Versio
 from tests.helpers.factories import (
     TINY_MP4,
     fresh_content_index,
+    make_consent,
     make_content_item,
     make_content_version,
+    make_locality,
+    make_team,
     make_user,
+    serve,
 )
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -218,14 +222,21 @@ def test_feedback_without_an_answer_shows_the_error_and_keeps_the_comment(client
 
 def test_care_worker_recommends_a_page_and_the_resident_sees_it_at_home(client, session):
     item = make_content_item(session, title="Breathing easier")
-    resident = make_user(session, Role.RESIDENT, email="rose@example.test", name="Rose")
-    worker = make_user(session, Role.CARE_WORKER, name="Cal Careworker")
+    locality = make_locality(session)
+    team = make_team(session, [locality])
+    resident = serve(session, make_user(session, Role.RESIDENT, name="Rose"), locality)
+    make_consent(session, resident, "plan")
+    unconsented = serve(session, make_user(session, name="Una Unconsented"), locality)
+    worker = make_user(session, Role.CARE_WORKER, name="Cal Careworker", teams=[team])
     client.sign_in_as(worker)
     assert "Recommend this page to someone you support" in client.page(f"/guidance/{item.slug}").text
-    refused = client.submit(f"/guidance/{item.slug}/recommend", {"email": "nobody@example.test"})
-    html = refused.get_data(as_text=True)
-    assert "There is no resident or carer with that email address" in html
-    response = client.submit(f"/guidance/{item.slug}/recommend", {"email": "Rose@Example.test"})
+    page = client.page(f"/guidance/{item.slug}/recommend")
+    assert "Rose" in page.text and "Una Unconsented" not in page.text
+    # Someone not on the list (no consent) is refused with the same words as a made-up id.
+    for refused_id in (unconsented.id, 99999999):
+        refused = client.submit(f"/guidance/{item.slug}/recommend", {"person": str(refused_id)})
+        assert "Choose someone from your team&#39;s list" in refused.get_data(as_text=True)
+    response = client.submit(f"/guidance/{item.slug}/recommend", {"person": str(resident.id)})
     assert response.status_code == 302
     assert "You recommended “Breathing easier” to Rose." in client.page(f"/guidance/{item.slug}").text
     assert session.scalar(select(ContentRecommendation.person_id)) == resident.id
@@ -234,6 +245,17 @@ def test_care_worker_recommends_a_page_and_the_resident_sees_it_at_home(client, 
     assert "Recommended for you" in home.text
     assert "Breathing easier Recommended by Cal Careworker on 23 November 2026" in home.text
     assert f"/guidance/{item.slug}" in home.links
+
+
+def test_recommend_list_is_searchable_by_name(client, session):
+    item = make_content_item(session)
+    locality = make_locality(session)
+    team = make_team(session, [locality])
+    for name in ("Tom Evans", "Ann Abbott"):
+        make_consent(session, serve(session, make_user(session, name=name), locality), "plan")
+    client.sign_in_as(make_user(session, Role.CARE_WORKER, teams=[team]))
+    page = client.page(f"/guidance/{item.slug}/recommend?name=evans")
+    assert "Tom Evans" in page.text and "Ann Abbott" not in page.text
 
 
 def test_only_care_workers_may_recommend(client, session):

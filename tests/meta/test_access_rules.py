@@ -18,8 +18,10 @@ from portal.authz import Role
 from portal.authz.decorators import AccessRule
 from tests.helpers.factories import (
     make_carer_referral,
+    make_consent,
     make_content_item,
     make_content_version,
+    make_grant,
     make_outbox_job,
     make_problem_report,
     make_revision,
@@ -34,6 +36,7 @@ STATIC_ENDPOINTS = {"static", "assets.static"}
 
 PUBLIC_ENDPOINTS = {
     "main.home",
+    "circles.invitation",  # a carer's invitation link: the token is the key
     "main.choose_language",
     "main.accessibility",
     "main.healthz",
@@ -129,6 +132,12 @@ OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
     "page_id": lambda session: "about_you",
     "stop_id": lambda session: "danger",
     "referral_id": lambda session: make_carer_referral(session).id,  # type: ignore[attr-defined]
+    # Care circles: another person's consent to share with their team.
+    "consent_id": lambda session: make_consent(
+        session, make_user(session, name="Someone else"), "plan")[0].id,
+    "grant_id": lambda session: make_grant(
+        session, make_user(session, name="Someone else"), make_user(session), "plan:view").id,
+    "request_id": lambda session: _carer_request(session),
 }
 
 
@@ -144,6 +153,25 @@ def _someone_elses_plan(session: Any) -> tuple[int, int]:
     session.add(link)
     session.flush()
     return person.id, link.id
+
+
+
+def _carer_request(session: Any) -> int:
+    """A carer's request for access waiting for someone else's answer."""
+    from datetime import timedelta
+
+    from portal.circles.models import CarerInvitation, InvitationKind
+    from portal.clock import utcnow
+
+    carer = make_user(session, name="A carer")
+    row = CarerInvitation(kind=InvitationKind.REQUEST, carer_id=carer.id, email=carer.email,
+                          person_id=make_user(session, name="Someone else").id,
+                          relationship="son", scopes=["plan:view"],
+                          expires_at=utcnow() + timedelta(days=7))
+    session.add(row)
+    session.flush()
+    return row.id
+
 
 PERSONAS = [None, *Role]
 

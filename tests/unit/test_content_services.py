@@ -17,7 +17,16 @@ from portal.content.models import (
     WithdrawalReason,
 )
 from portal.outbox.core import run_due
-from tests.helpers.factories import content_fields, make_content_item, make_content_version, make_user
+from tests.helpers.factories import (
+    content_fields,
+    make_consent,
+    make_content_item,
+    make_content_version,
+    make_locality,
+    make_team,
+    make_user,
+    serve,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -197,10 +206,18 @@ def test_reapproval_moves_the_review_date_and_keeps_the_page_live(ctx, session, 
         ContentApproval.version_id == version.id)).all()) == 2
 
 
-def test_recommendation_goes_to_residents_and_carers_only(ctx, session):
+def _served(session, *roles):
+    """A person of ``roles`` served by a new team (with consent), and a worker of that team."""
+    locality = make_locality(session)
+    team = make_team(session, [locality])
+    person = serve(session, make_user(session, *roles), locality)
+    make_consent(session, person, "plan")
+    return person, make_user(session, Role.CARE_WORKER, name="Cal Careworker", teams=[team])
+
+
+def test_recommendation_goes_to_people_the_team_serves_with_consent_only(ctx, session):
     item = make_content_item(session, title="Breathing easier")
-    worker = make_user(session, Role.CARE_WORKER, name="Cal Careworker")
-    resident = make_user(session, Role.RESIDENT)
+    resident, worker = _served(session, Role.RESIDENT)
     services.recommend(session, item=item, person=resident, by=worker)
     services.recommend(session, item=item, person=resident, by=worker)  # again: one row
     assert len(session.scalars(select(ContentRecommendation)).all()) == 1
@@ -211,13 +228,18 @@ def test_recommendation_goes_to_residents_and_carers_only(ctx, session):
         services.recommend(session, item=item, person=make_user(session, Role.AUTHOR), by=worker)
     with pytest.raises(services.ContentError):
         services.recommend(session, item=item, person=resident, by=resident)
+    # Someone in no team's area, or a worker of another team: refused.
+    with pytest.raises(services.ContentError):
+        services.recommend(session, item=item, person=make_user(session), by=worker)
+    with pytest.raises(services.ContentError):
+        services.recommend(session, item=item, person=resident,
+                           by=make_user(session, Role.CARE_WORKER))
 
 
 def test_withdrawn_item_disappears_from_recommendations(ctx, session):
     item = make_content_item(session)
-    resident = make_user(session, Role.RESIDENT)
-    services.recommend(session, item=item, person=resident,
-                       by=make_user(session, Role.CARE_WORKER))
+    resident, worker = _served(session, Role.RESIDENT)
+    services.recommend(session, item=item, person=resident, by=worker)
     services.withdraw(session, version=queries.live_version(session, item.id),
                       reason=WithdrawalReason.APPROVER)
     assert queries.recommendations_for(session, resident) == []

@@ -98,10 +98,10 @@ def test_date_of_birth_in_the_future_is_refused(app):
 
 def test_owner_and_admins_may_view_personal_details_and_nobody_else(session):
     person = make_user(session, Role.RESIDENT)
-    assert can_view_personal_details(person, person) is AccessReason.OWNER
-    assert can_view_personal_details(make_user(session, Role.ADMIN), person) is AccessReason.ADMIN
+    assert can_view_personal_details(session, person, person) is AccessReason.OWNER
+    assert can_view_personal_details(session, make_user(session, Role.ADMIN), person) is AccessReason.ADMIN
     for role in set(Role) - {Role.ADMIN}:
-        assert can_view_personal_details(make_user(session, role), person) is None
+        assert can_view_personal_details(session, make_user(session, role), person) is None
 
 
 def test_update_details_saves_and_records_the_changed_field_names(app, session):
