@@ -34,7 +34,9 @@ TEAM_CONTACTS = {
 def load_demo(session: Session) -> list[DemoAccount]:
     from portal.accounts import services as accounts
     from portal.authz import Role
-    from portal.demo import DEMO_PASSWORD, DemoAccount
+    from portal.demo import DemoAccount, read_people
+
+    password = read_people().password
 
     for team in session.scalars(select(CareTeam).where(CareTeam.slug.in_(TEAM_CONTACTS))):
         team.phone, team.email, team.hours = TEAM_CONTACTS[team.slug]
@@ -55,10 +57,10 @@ def load_demo(session: Session) -> list[DemoAccount]:
     email, name = SECOND_RESIDENT
     pat = accounts.find_by_email(session, email)
     if pat is None:
-        pat = accounts.create_user(session, email=email, password=DEMO_PASSWORD,
+        pat = accounts.create_user(session, email=email, password=password,
                                    display_name=name, roles=[Role.RESIDENT])
         pat.email_verified_at = utcnow()
         if "devonport" in places:
             pat.locality_id, pat.locality_source = places["devonport"].id, LocalitySource.CHOSEN
     session.flush()
-    return [DemoAccount(Role.RESIDENT.value, email, DEMO_PASSWORD)]
+    return [DemoAccount(Role.RESIDENT.value, email, password)]

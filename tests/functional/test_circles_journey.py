@@ -11,8 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.demo import DEMO_PASSWORD
-from tests.functional.conftest import axe_violations, sign_in
+from tests.functional.conftest import DEMO_PASSWORD, axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
