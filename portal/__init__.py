@@ -24,11 +24,13 @@ def _blueprints() -> list[Blueprint]:
     from portal.content.views import bp as content
     from portal.directory.views import bp as directory
     from portal.main.views import bp as main
+    from portal.messaging.views import bp as messaging
     from portal.moderation.views import bp as moderation
     from portal.privacy.views import bp as privacy
     from portal.profile.views import bp as profile
 
-    return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content]
+    return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content,
+            messaging]
 
 
 def _assets_blueprint() -> Blueprint:

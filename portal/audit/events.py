@@ -62,6 +62,15 @@ class EventType(StrEnum):
     GUIDANCE_WITHDRAWN = "guidance_withdrawn"
     GUIDANCE_RECOMMENDED = "guidance_recommended"
     GUIDANCE_REVIEW_CHECKED = "guidance_review_checked"
+    # Messaging (target: the message thread; subject: the person whose thread it is)
+    MESSAGE_SENT = "message_sent"
+    MESSAGE_THREAD_OPENED = "message_thread_opened"
+    MESSAGE_THREAD_ASSIGNED = "message_thread_assigned"
+    MESSAGE_NOTE_ADDED = "message_note_added"
+    MESSAGE_THREAD_CLOSED = "message_thread_closed"
+    MESSAGE_THREAD_REOPENED = "message_thread_reopened"
+    MESSAGE_ATTACHMENT_OPENED = "message_attachment_opened"
+    MESSAGE_THREADS_PURGED = "message_threads_purged"
 
 
 class AccessReason(StrEnum):
@@ -165,6 +174,16 @@ SPECS: Mapping[EventType, EventSpec] = {
     # A recommendation to a person: subject_id is the person.
     EventType.GUIDANCE_RECOMMENDED: _spec("item", needs_subject=True, needs_target=True),
     EventType.GUIDANCE_REVIEW_CHECKED: _spec("reminded withdrawn", **_OBJECT),
+    # Messaging. message: the message's id; kind: person | team; urgent: crisis words found.
+    EventType.MESSAGE_SENT: _spec("message kind urgent attachments cards", **_ACCESS),
+    EventType.MESSAGE_THREAD_OPENED: _spec("viewer_roles", **_ACCESS),
+    EventType.MESSAGE_THREAD_ASSIGNED: _spec("assignee", **_ACCESS),
+    EventType.MESSAGE_NOTE_ADDED: _spec("note", **_ACCESS),
+    EventType.MESSAGE_THREAD_CLOSED: _spec(**_ACCESS),
+    EventType.MESSAGE_THREAD_REOPENED: _spec(**_ACCESS),
+    EventType.MESSAGE_ATTACHMENT_OPENED: _spec("attachment", **_ACCESS),
+    # Retention: threads closed more than ``days`` days ago were deleted.
+    EventType.MESSAGE_THREADS_PURGED: _spec("days count", **_OBJECT),
 }
 
 # Events that are an access, by someone, to a person's records: shown on "who has looked".

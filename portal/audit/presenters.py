@@ -54,6 +54,15 @@ EVENT_LABELS = {
     EventType.AUDIT_SEARCHED: _l("Searched the audit log"),
     EventType.DATA_EXPORTED: _l("Downloaded their data"),
     EventType.ACCOUNT_DELETED: _l("Deleted account"),
+    # Messaging
+    EventType.MESSAGE_SENT: _l("Sent a message"),
+    EventType.MESSAGE_THREAD_OPENED: _l("Read a message thread"),
+    EventType.MESSAGE_THREAD_ASSIGNED: _l("Assigned a message thread"),
+    EventType.MESSAGE_NOTE_ADDED: _l("Added a team note to a message thread"),
+    EventType.MESSAGE_THREAD_CLOSED: _l("Closed a message thread"),
+    EventType.MESSAGE_THREAD_REOPENED: _l("Reopened a message thread"),
+    EventType.MESSAGE_ATTACHMENT_OPENED: _l("Opened a message attachment"),
+    EventType.MESSAGE_THREADS_PURGED: _l("Deleted closed message threads past retention"),
 }
 
 REASON_LABELS = {
