@@ -77,11 +77,14 @@ def _files(form: Any) -> tuple[list[CleanFile], str | None]:
     if len(uploads) > MAX_FILES:
         return [], "too_many"
     cleaned = []
-    for upload in uploads:
-        try:
+    try:
+        for upload in uploads:
             cleaned.append(clean(upload.filename or "", upload.stream.read(10 * 1024 * 1024 + 1)))
-        except FileRefused as refused:
-            return [], refused.reason
+    except FileRefused as refused:
+        return [], refused.reason
+    finally:
+        for upload in uploads:
+            upload.close()
     return cleaned, None
 
 

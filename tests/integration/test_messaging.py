@@ -483,7 +483,7 @@ def test_decompression_bomb_is_refused(client, session, world):
         "The selected image is too large to open. Send a smaller photo"]
 
 
-@pytest.mark.parametrize("size_mb", [11, 50])
+@pytest.mark.parametrize("size_mb", [11])
 def test_too_big_upload_gets_413_and_keeps_the_text(client, session, world, size_mb):
     client.sign_in_as(world["tom"])
     blob = b"%PDF-1.4\n" + b"0" * (size_mb * 1024 * 1024)

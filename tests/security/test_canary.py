@@ -64,6 +64,11 @@ MARKERS: dict[tuple[str, str], str] = {
     ("personal_details", "address_line_2"): f"CANARY{secrets.token_hex(6).upper()} Court",
     ("personal_details", "town"): f"Canary{secrets.token_hex(6)}ton",
     ("personal_details", "postcode"): POSTCODE,
+    # Messaging
+    ("message_thread", "subject"): f"Canary subject {secrets.token_hex(6)}",
+    ("message", "body"): f"Canary body {secrets.token_hex(6)}",
+    ("message_note", "body"): f"Canary note {secrets.token_hex(6)}",
+    ("message_attachment", "filename"): f"canary-{secrets.token_hex(6)}.png",
 }
 
 
@@ -180,6 +185,7 @@ def _journeys(app, urls: list[str]) -> dict:
     _enrol_second_factor(client)
     # An email (an outbox job, whose payload holds a link with a token).
     assert client.submit("/account/verify/resend", {}, form_url="/account/").status_code == 302
+    _write_message_markers(app, client, resident, visit)
     # A failed edit re-shows what was typed, and must not log it either.
     client.submit("/account/details/edit", {"nhs_number": "123",
                                             "town": MARKERS[("personal_details", "town")]})
@@ -195,6 +201,44 @@ def _journeys(app, urls: list[str]) -> dict:
     urls.append(searched.location or "")
     assert visit(searched.location).status_code == 200
     return exported
+
+
+def _write_message_markers(app, client: Client, resident, visit) -> None:
+    """A message with a photo to the care team, and a team note (messaging's columns)."""
+    import io
+    import re
+
+    from PIL import Image
+
+    from portal.circles.models import Purpose
+    from tests.helpers.factories import make_consent, make_locality, make_team, serve
+
+    with app.app_context():
+        session = Database.state(app).session()
+        area = make_locality(session)
+        team = make_team(session, [area])
+        serve(session, session.merge(resident), area)
+        make_consent(session, session.merge(resident), Purpose.MESSAGING)
+        worker = make_user(session, Role.CARE_WORKER, name="Canary Worker", teams=[team])
+        session.commit()
+    html = client.get("/messages/new").get_data(as_text=True)
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(photo, "PNG")
+    response = client.post("/messages/new", content_type="multipart/form-data", data={
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1),
+        "key": re.search(r'name="key" type="hidden" value="([0-9a-f]+)"', html).group(1),
+        "subject": MARKERS[("message_thread", "subject")],
+        "body": MARKERS[("message", "body")],
+        "attachments": [(io.BytesIO(photo.getvalue()),
+                         MARKERS[("message_attachment", "filename")])]})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    thread_url = response.location
+    assert visit(thread_url).status_code == 200
+    client.sign_in_as(worker)
+    assert visit("/inbox").status_code == 200
+    assert client.submit(f"{thread_url}/notes", {"note": MARKERS[("message_note", "body")]},
+                         form_url=thread_url).status_code == 302
+    client.sign_in_as(resident)
 
 
 def _enrol_second_factor(client: Client) -> None:
@@ -252,8 +296,12 @@ def test_sensitive_values_never_appear_in_plain_text(committed_app, smtp_sink):
 
     # Positive control: the markers really were stored, and come back decrypted.
     details = exported["personal_details"]
-    for (_table, column), marker in MARKERS.items():
-        assert details[column] == marker, column
+    for (table, column), marker in MARKERS.items():
+        if table == "personal_details":
+            assert details[column] == marker, column
+    (thread,) = exported["messages"]
+    assert thread["subject"] == MARKERS[("message_thread", "subject")]
+    assert thread["messages"][0]["body"] == MARKERS[("message", "body")]
     assert capture.lines, "the log capture saw nothing: is it attached?"
     stored = _stored_values(app)
     empty = sorted(key for key, values in stored.items() if not values)
