@@ -117,7 +117,6 @@ OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
 
 def _someone_elses_thread(session):  # type: ignore[no-untyped-def]
     from portal.messaging.models import MessageThread
-
     from tests.helpers.factories import make_team
 
     thread = MessageThread(person_id=make_user(session, name="Someone else").id,

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from portal.authz import Role
 from portal.content import policies, queries, services
-from portal.outbox.core import run_due
 from portal.content.models import (
     ContentApproval,
     ContentFeedback,
@@ -17,6 +16,7 @@ from portal.content.models import (
     VersionStatus,
     WithdrawalReason,
 )
+from portal.outbox.core import run_due
 from tests.helpers.factories import content_fields, make_content_item, make_content_version, make_user
 
 TODAY = date(2026, 11, 23)

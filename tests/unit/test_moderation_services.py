@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.authz import Role
 from portal.directory.models import Service
 from portal.moderation import services
 from portal.moderation.models import RevisionStatus
+from portal.moderation.snapshot import snapshot
 from portal.outbox.core import run_due
 from portal.outbox.models import OutboxJob
-from sqlalchemy import select
-from portal.moderation.snapshot import snapshot
 from tests.helpers.factories import (
     make_organisation,
     make_revision,
