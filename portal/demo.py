@@ -117,4 +117,7 @@ def load(session: Session) -> list[DemoAccount]:
 
     load_moderation(session)  # one change waiting for review, one open problem report
     load_guidance(session)  # the starter guidance library, approved
+    from portal.messaging.demo import load_demo as load_messaging
+
+    load_messaging(session)  # threads across both teams in several states
     return accounts_made
