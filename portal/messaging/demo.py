@@ -79,7 +79,7 @@ def load_demo(session: Session) -> None:
     devonport = session.scalar(select(CareTeam).where(CareTeam.slug == "devonport-care-team"))
     if None in (rose, cara, cal, torquay, devonport):
         return
-    assert rose and cara and cal and torquay and devonport  # noqa: S101  # nosec B101: checked
+    assert rose and cara and cal and torquay and devonport  # nosec B101: checked
     if session.scalar(select(MessageThread.id).where(MessageThread.person_id == rose.id)):
         return  # already loaded
     _ready(session, rose, "torquay")
