@@ -21,8 +21,6 @@ from portal.messaging.models import (
 )
 from portal.places.models import Locality
 
-DEVONPORT_RESIDENT = "devonport-resident@demo.portal.test"
-
 
 def _user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email))
@@ -109,20 +107,10 @@ def load_demo(session: Session) -> None:
         (person, rose, "Where do I send the blue badge form?"),
         (team, cal, "Send it to the council; the address is on the form. Closing this now.")],
         status=ThreadStatus.CLOSED, days_ago=20)
-    # A Devonport thread, so the other team's inbox has work too (and Cal never sees it).
-    devon = _user(session, DEVONPORT_RESIDENT)
-    if devon is None:
-        from portal.accounts import services as accounts
-        from portal.authz import Role
-        from portal.demo import DEMO_PASSWORD
-
-        devon = accounts.create_user(session, email=DEVONPORT_RESIDENT, password=DEMO_PASSWORD,
-                                     display_name="Devon Resident", roles=[Role.RESIDENT])
-        devon.email_verified_at = utcnow()
-    if devon.locality_id is None or devon.locality_id in {
-            loc.id for loc in devonport.localities}:
-        _ready(session, devon, "devonport")
-        session.flush()
-        _thread(session, devon, devonport, "Carer's assessment", [
-            (person, devon, "Can I have a carer's assessment?")], days_ago=3)
+    # Cara lives in Devonport: her own thread is in the other team's inbox (Cal never sees it).
+    _ready(session, cara, "devonport")
+    session.flush()
+    if cara.locality_id in {loc.id for loc in devonport.localities}:
+        _thread(session, cara, devonport, "Carer's assessment", [
+            (person, cara, "Can I have a carer's assessment? I look after my mum.")], days_ago=3)
     session.flush()

@@ -78,6 +78,15 @@ def _parse(entry: dict[str, Any]) -> TeamHours:
                      str(entry.get("out_of_hours_number", "")))
 
 
+def local_text(value: datetime, pattern: str) -> str:
+    """A time as people in the UK read it, in the reader's language (BST-aware)."""
+    from babel.dates import format_datetime
+    from flask_babel import get_locale
+
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return format_datetime(aware, pattern, tzinfo=LONDON, locale=get_locale() or "en")
+
+
 def team_hours(slug: str) -> TeamHours:
     data = _load()
     return _parse(data.get(slug) or data["default"])

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -26,7 +25,7 @@ from portal.crypto import decrypt_bytes, encrypt_bytes
 from portal.mail import queue_email
 from portal.messaging.crisis import suggests_crisis
 from portal.messaging.files import CleanFile
-from portal.messaging.hours import team_hours
+from portal.messaging.hours import local_text, team_hours
 from portal.messaging.models import (
     Attachment,
     Message,
@@ -113,7 +112,7 @@ def _auto_reply(session: Session, thread: MessageThread, team: CareTeam) -> None
     body = _("The team is not working right now. They will be back %(when)s and will reply "
              "then. If you need help before that, call 111 (or %(number)s, day and night). "
              "In an emergency call 999.",
-             when=format_datetime(hours.next_open(now), "EEEE d MMMM, HH:mm"),
+             when=local_text(hours.next_open(now), "EEEE d MMMM, HH:mm"),
              number=hours.out_of_hours_number)
     session.add(Message(thread_id=thread.id, kind=MessageKind.AUTO, body=body, created_at=now))
 

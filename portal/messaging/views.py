@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,7 +27,7 @@ from portal.messaging.forms import (
     NoteForm,
     ReplyForm,
 )
-from portal.messaging.hours import LONDON, team_hours
+from portal.messaging.hours import local_text, team_hours
 from portal.messaging.models import Attachment, MessageThread, ThreadNote
 from portal.messaging.saved import saved_responses
 
@@ -64,7 +63,7 @@ def _close_uploads(response: Response) -> Response:
 def _message_time(value: datetime | None) -> str:
     if value is None:
         return ""
-    return str(format_datetime(queries.aware(value).astimezone(LONDON), "d MMM yyyy, HH:mm"))
+    return local_text(value, "d MMM yyyy, HH:mm")
 
 
 @bp.app_context_processor
