@@ -26,6 +26,7 @@ def _blueprints() -> list[Blueprint]:
     from portal.content.views import bp as content
     from portal.directory.views import bp as directory
     from portal.main.views import bp as main
+    from portal.messaging.views import bp as messaging
     from portal.moderation.views import bp as moderation
     from portal.outbox.views import bp as outbox
     from portal.plans.views import bp as plans
@@ -33,7 +34,8 @@ def _blueprints() -> list[Blueprint]:
     from portal.profile.views import bp as profile
 
     return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content,
-            outbox, plans, carers, circles]
+            outbox, plans, carers, circles,
+            messaging]
 
 
 def _assets_blueprint() -> Blueprint:

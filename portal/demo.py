@@ -317,6 +317,9 @@ def load(session: Session, /, *, root: Path | None = None) -> list[DemoAccount]:
     from portal.plans.demo import load_demo as load_plans
 
     load_plans(session)  # Rose Resident's plan
+    from portal.messaging.demo import load_demo as load_messaging
+
+    load_messaging(session)  # threads across both teams in several states
     from portal.circles.demo import load_demo as load_circles
 
     accounts_made += load_circles(session)  # localities, consents, a carer; a second resident

@@ -78,6 +78,15 @@ class EventType(StrEnum):
     CARER_ARRANGED = "carer_arranged"
     CARER_REQUESTED = "carer_requested"
     CARER_REQUEST_ANSWERED = "carer_request_answered"
+    # Messaging (target: the message thread; subject: the person whose thread it is)
+    MESSAGE_SENT = "message_sent"
+    MESSAGE_THREAD_OPENED = "message_thread_opened"
+    MESSAGE_THREAD_ASSIGNED = "message_thread_assigned"
+    MESSAGE_NOTE_ADDED = "message_note_added"
+    MESSAGE_THREAD_CLOSED = "message_thread_closed"
+    MESSAGE_THREAD_REOPENED = "message_thread_reopened"
+    MESSAGE_ATTACHMENT_OPENED = "message_attachment_opened"
+    MESSAGE_THREADS_PURGED = "message_threads_purged"
 
 
 class AccessReason(StrEnum):
@@ -217,6 +226,16 @@ SPECS: Mapping[EventType, EventSpec] = {
     # A carer asked the person for access; the person approved (or not).
     EventType.CARER_REQUESTED: _spec("scopes", needs_subject=True, needs_target=True),
     EventType.CARER_REQUEST_ANSWERED: _spec("approved", needs_subject=True, needs_target=True),
+    # Messaging. message: the message's id; kind: person | team; urgent: crisis words found.
+    EventType.MESSAGE_SENT: _spec("message kind urgent attachments cards", **_ACCESS),
+    EventType.MESSAGE_THREAD_OPENED: _spec("viewer_roles", **_ACCESS),
+    EventType.MESSAGE_THREAD_ASSIGNED: _spec("assignee", **_ACCESS),
+    EventType.MESSAGE_NOTE_ADDED: _spec("note", **_ACCESS),
+    EventType.MESSAGE_THREAD_CLOSED: _spec(**_ACCESS),
+    EventType.MESSAGE_THREAD_REOPENED: _spec(**_ACCESS),
+    EventType.MESSAGE_ATTACHMENT_OPENED: _spec("attachment", **_ACCESS),
+    # Retention: threads closed more than ``days`` days ago were deleted.
+    EventType.MESSAGE_THREADS_PURGED: _spec("days count", **_OBJECT),
 }
 
 # Events that are an access, by someone, to a person's records: shown on "who has looked".

@@ -71,6 +71,15 @@ EVENT_LABELS = {
     EventType.CARER_ARRANGED: _l("Recorded a carer's access arranged for someone"),
     EventType.CARER_REQUESTED: _l("Asked to be someone's carer"),
     EventType.CARER_REQUEST_ANSWERED: _l("Answered a carer's request"),
+    # Messaging
+    EventType.MESSAGE_SENT: _l("Sent a message"),
+    EventType.MESSAGE_THREAD_OPENED: _l("Read a message thread"),
+    EventType.MESSAGE_THREAD_ASSIGNED: _l("Assigned a message thread"),
+    EventType.MESSAGE_NOTE_ADDED: _l("Added a team note to a message thread"),
+    EventType.MESSAGE_THREAD_CLOSED: _l("Closed a message thread"),
+    EventType.MESSAGE_THREAD_REOPENED: _l("Reopened a message thread"),
+    EventType.MESSAGE_ATTACHMENT_OPENED: _l("Opened a message attachment"),
+    EventType.MESSAGE_THREADS_PURGED: _l("Deleted closed message threads past retention"),
 }
 
 REASON_LABELS = {

@@ -138,6 +138,9 @@ OBJECT_SAMPLES: dict[str, Callable[[Any], object]] = {
     "grant_id": lambda session: make_grant(
         session, make_user(session, name="Someone else"), make_user(session), "plan:view").id,
     "request_id": lambda session: _carer_request(session),
+    # Messaging: another person's thread, and a file in it.
+    "thread_id": lambda session: _someone_elses_thread(session).id,
+    "attachment_id": lambda session: _someone_elses_attachment(session).id,
 }
 
 
@@ -172,6 +175,29 @@ def _carer_request(session: Any) -> int:
     session.flush()
     return row.id
 
+
+
+def _someone_elses_thread(session):  # type: ignore[no-untyped-def]
+    from portal.messaging.models import MessageThread
+    from tests.helpers.factories import make_team
+
+    thread = MessageThread(person_id=make_user(session, name="Someone else").id,
+                           team_id=make_team(session).id, subject="Private")
+    session.add(thread)
+    session.flush()
+    return thread
+
+
+def _someone_elses_attachment(session):  # type: ignore[no-untyped-def]
+    from portal.messaging.models import Attachment, Message, MessageKind
+
+    message = Message(thread_id=_someone_elses_thread(session).id, kind=MessageKind.PERSON,
+                      body="Private", cards=[])
+    message.attachments.append(Attachment(filename="x.pdf", content_type="application/pdf",
+                                          size=1, data=b"x"))
+    session.add(message)
+    session.flush()
+    return message.attachments[0]
 
 PERSONAS = [None, *Role]
 

@@ -1,0 +1,92 @@
+"""Each team's promise, working hours and bank holidays, from ``data/teams.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays
+
+TEAMS_FILE = Path(__file__).parent / "data" / "teams.json"
+LONDON = ZoneInfo("Europe/London")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class TeamHours:
+    reply_working_days: int
+    hours: dict[int, tuple[time, time]]  # weekday -> (opens, closes)
+    out_of_hours_number: str
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() in self.hours and day not in _bank_holidays(day.year)
+
+    def is_open(self, at: datetime) -> bool:
+        local = at.astimezone(LONDON)
+        if not self.is_working_day(local.date()):
+            return False
+        opens, closes = self.hours[local.weekday()]
+        return opens <= local.time() < closes
+
+    def next_open(self, at: datetime) -> datetime:
+        """When the team is next in (``at`` itself when open now), as a local time."""
+        local = at.astimezone(LONDON)
+        if self.is_open(at):
+            return local
+        day = local.date()
+        for _ in range(30):
+            if self.is_working_day(day):
+                opens, _closes = self.hours[day.weekday()]
+                start = datetime.combine(day, opens, LONDON)
+                if start > local:
+                    return start
+            day += timedelta(days=1)
+        return local  # no working hours configured at all
+
+    def reply_due(self, sent: datetime) -> datetime:
+        """The end of the N-th working day after the one the message counts from."""
+        start = self.next_open(sent).date()
+        day, counted = start, 0
+        while counted < self.reply_working_days:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        _opens, closes = self.hours.get(day.weekday(), (time(0), time(23, 59)))
+        return datetime.combine(day, closes, LONDON).astimezone(UTC)
+
+
+@lru_cache(maxsize=8)
+def _bank_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("GB", subdiv="ENG", years=year)
+
+
+@lru_cache(maxsize=2)
+def _load(path: Path = TEAMS_FILE) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _parse(entry: dict[str, Any]) -> TeamHours:
+    hours = {DAYS.index(day): (time.fromisoformat(span[0]), time.fromisoformat(span[1]))
+             for day, span in entry.get("hours", {}).items()}
+    return TeamHours(int(entry.get("reply_working_days", 2)), hours,
+                     str(entry.get("out_of_hours_number", "")))
+
+
+def local_text(value: datetime, pattern: str) -> str:
+    """A time as people in the UK read it, in the reader's language (BST-aware)."""
+    from babel.dates import format_datetime
+    from flask_babel import get_locale
+
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return format_datetime(aware, pattern, tzinfo=LONDON, locale=get_locale() or "en")
+
+
+def team_hours(slug: str) -> TeamHours:
+    data = _load()
+    return _parse(data.get(slug) or data["default"])
