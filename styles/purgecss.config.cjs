@@ -10,7 +10,7 @@ module.exports = {
     // the scripts of the components we include (they add state classes)
     "node_modules/nhsuk-frontend/dist/nhsuk/components/{button,checkboxes,radios,error-summary,details,header,skip-link}/*.mjs",
     // the NHS.UK macros our templates import
-    ...(jinja ? [`${jinja}/nhsuk/components/breadcrumb/*.jinja`, `${jinja}/nhsuk/macros/*.jinja`] : []),
+    ...(jinja ? [`${jinja}/nhsuk/components/{breadcrumb,back-link}/*.jinja`, `${jinja}/nhsuk/macros/*.jinja`] : []),
   ],
   css: ["build/nhsuk-full.css"],
   output: "portal/static/nhsuk/nhsuk-frontend.min.css",
