@@ -47,6 +47,8 @@ def _assets_blueprint() -> Blueprint:
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
+    # "/api/services//0" is not a page: a 404, not a redirect to another URL.
+    app.url_map.merge_slashes = False
     app.config.from_mapping(flask_config(read_settings()))
     if overrides:
         app.config.from_mapping(overrides)
