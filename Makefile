@@ -60,11 +60,13 @@ run: install
 
 test: system install-dev node
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/bandit -q -c pyproject.toml -r portal
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/bandit -q -c pyproject.toml -r portal
 
 # Build the NHS.UK stylesheet from its Sass sources (styles/nhsuk.scss: the components we use,

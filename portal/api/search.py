@@ -56,7 +56,7 @@ def search(session: Session, *, text: str | None, place: Place | None, filters: 
                           taxonomy_term_id=filters.taxonomy_term_id if engine_term is None else None)
     if rest == ServiceFilters():
         result = search_services(session, index, ServiceQuery(
-            **base, page=paging.page, per_page=paging.per_page))
+            **base, page=paging.page, per_page=paging.per_page))  # type: ignore[arg-type]
         if result.page != paging.page:  # the engine shows the last page instead: we show none
             return result.total, []
         return result.total, [hit.service_id for hit in result.hits]

@@ -9,7 +9,7 @@ from portal.accounts.models import User, team_locality
 from portal.carers.models import CarerReferral, ReferralStatus
 
 
-def _visible(worker: User) -> Select[tuple[CarerReferral]]:
+def _visible(worker: User) -> Select[CarerReferral]:
     """Referrals of the worker's teams, of their teams' localities, and the triage queue."""
     team_ids = [team.id for team in worker.teams]
     localities = select(team_locality.c.locality_id).where(team_locality.c.team_id.in_(team_ids))

@@ -57,7 +57,7 @@ def _user_model() -> Any:
 
 
 def _check_terms(scopes: Iterable[str], ends_on: date | None) -> list[str]:
-    chosen = [s.value for s in Scope if s.value in set(scopes)]
+    chosen: list[str] = [s.value for s in Scope if s.value in set(scopes)]
     if not chosen:
         raise CarerError("no_scopes")
     if ends_on is not None and ends_on < today():

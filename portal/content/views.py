@@ -154,7 +154,7 @@ def recommend(item_slug: str) -> str | Response:
             form.person.errors = [_("Choose someone from your team's list")]
         else:
             flash(_("You recommended “%(title)s” to %(name)s.", title=version.title,
-                    name=person.display_name), "success")
+                    name=person.display_name if person else ""), "success")
             return redirect(url_for("content.item", item_slug=item_slug))
     return render_template("content/recommend.html", form=form, version=version, search=search,
                            people=people)

@@ -48,15 +48,16 @@ class MultiCheckboxField(CheckboxesField):
 
     def pre_validate(self, form: Any) -> None:
         allowed = {str(choice.value) for choice in self.choices or []}
-        self.data = [value for value in self.data or [] if value in allowed]
+        self.data: Any = [value for value in self.data or [] if value in allowed]
 
 
 class LenientRadioField(RadioField):
     """A radio group that falls back to its default rather than refusing an unknown value."""
 
     def pre_validate(self, form: Any) -> None:
-        if self.data not in {choice.value for choice in self.choices or []}:
-            self.data = self.default
+        field: Any = self  # WTForms is untyped: its ``data`` has no declared type
+        if field.data not in {choice.value for choice in self.choices or []}:
+            field.data = self.default
 
 
 class SearchForm(Form):

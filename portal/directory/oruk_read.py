@@ -142,7 +142,8 @@ def _age(value: Any, path: str) -> int | None:
         return None
     if value < 0 or value > 150:
         raise RecordError(path, "must be between 0 and 150")
-    return round(value)
+    rounded: int = round(value)
+    return rounded
 
 
 def parse_service(doc: Mapping[str, Any], ctx: ReadContext) -> ServiceRecord:

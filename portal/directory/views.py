@@ -117,4 +117,4 @@ def _page_url(page: int | None = None, **replace: Any) -> str:
     args.update({key: [value] for key, value in replace.items()})
     if page and page > 1:
         args["page"] = [str(page)]
-    return url_for("directory.search", **args)
+    return url_for("directory.search", **args)  # type: ignore[arg-type]  # lists are repeated args

@@ -166,7 +166,8 @@ def run_job(session: Session, job_id: int, *, name: str | None = None) -> JobSta
     if not _claim(session, job_id, name):
         return None
     job = session.get(OutboxJob, job_id, populate_existing=True)
-    assert job is not None
+    if job is None:  # deleted since it was claimed (pruned): nothing to run
+        return None
     kind, payload = job.kind, dict(job.payload)
     session.commit()  # hold no transaction (and no SQLite lock) while the job runs
     error: str | None = None

@@ -150,4 +150,4 @@ def build(reader: Any, cache: dict[str, SegmentBits], lock: Any = None) -> Searc
         leaves.append((bits, offset, list(segment.deleted_docs())))
     for segid in set(cache) - seen:
         del cache[segid]
-    return SearcherBits(leaves, lock)
+    return SearcherBits(leaves, lock)  # type: ignore[arg-type]  # Whoosh offsets are ints

@@ -131,7 +131,7 @@ def affected_service_ids(session: Session, objects: Iterable[object]) -> set[str
                        .where(service_locality.c.locality_id.in_(localities)))
     for query in queries:
         ids.update(connection.execute(query).scalars())
-    ids.discard(None)  # type: ignore[arg-type]
+    ids.discard(None)  # type: ignore[arg-type, unused-ignore]
     return ids
 
 

@@ -236,5 +236,6 @@ def highlighted(text: str, terms: frozenset[str], *, whole: bool, limit: int = 2
         marked = highlight.highlight(text, terms, TEXT_ANALYZER, highlight.WholeFragmenter(),
                                      _MarkFormatter(), top=1)
         if marked:
-            return marked + ending
-    return escape(text, quote=False) + ending
+            return str(marked) + ending
+    escaped: str = escape(text, quote=False)
+    return escaped + ending
