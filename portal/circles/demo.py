@@ -54,6 +54,9 @@ def load_demo(session: Session) -> list[DemoAccount]:
         session.add(CarerGrant(person_id=rose.id, carer_id=cara.id, relationship="daughter",
                                scopes=[Scope.PLAN_VIEW.value, Scope.MESSAGES.value],
                                created_by_id=rose.id))
+    if rose is None:  # another demo folder (not the portal's own people): no second resident
+        session.flush()
+        return []
     email, name = SECOND_RESIDENT
     pat = accounts.find_by_email(session, email)
     if pat is None:

@@ -16,9 +16,8 @@ from werkzeug.serving import make_server
 
 from portal import create_app, demo, migrate
 from portal.db import Database
-from portal.demo import DEMO_PASSWORD
 from tests.conftest import app_overrides
-from tests.functional.conftest import axe_violations, fresh_demo_code
+from tests.functional.conftest import DEMO_PASSWORD, axe_violations, fresh_demo_code
 
 pytestmark = pytest.mark.browser
 

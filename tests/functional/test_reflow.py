@@ -2,8 +2,7 @@
 
 import pytest
 
-from portal.demo import DEMO_PASSWORD
-from tests.functional.conftest import sign_in
+from tests.functional.conftest import DEMO_PASSWORD, sign_in
 
 pytestmark = pytest.mark.browser
 

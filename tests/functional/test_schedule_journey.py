@@ -9,8 +9,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.demo import DEMO_PASSWORD
-from tests.functional.conftest import sign_in
+from tests.functional.conftest import DEMO_PASSWORD, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -14,12 +14,16 @@ from portal.content import services as content
 from portal.content.models import WithdrawalReason
 from portal.content.queries import live_version
 from tests.helpers.factories import (
+    make_consent,
     make_content_item,
     make_content_version,
+    make_locality,
     make_organisation,
     make_revision,
     make_service,
+    make_team,
     make_user,
+    serve,
 )
 
 
@@ -56,8 +60,10 @@ def test_moderation_decisions_are_audited_and_shown_to_admins(client, session):
 def test_guidance_approval_withdrawal_and_recommendation_are_audited(app, session):
     author = make_user(session, Role.AUTHOR)
     approver = make_user(session, Role.APPROVER)
-    worker = make_user(session, Role.CARE_WORKER)
-    resident = make_user(session, Role.RESIDENT)
+    area = make_locality(session)
+    worker = make_user(session, Role.CARE_WORKER, teams=[make_team(session, [area])])
+    resident = serve(session, make_user(session, Role.RESIDENT), area)
+    make_consent(session, resident, "plan")
     item = make_content_item(session, live=False)
     with app.test_request_context():
         version = make_content_version(session, item, status="submitted", author=author)

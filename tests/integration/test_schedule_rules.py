@@ -11,12 +11,12 @@ import pytest
 import time_machine
 
 from portal import demo
-from portal.directory import demo_data
 from portal.directory.recurrence import LONDON
 from portal.directory.reference import load_reference_taxonomies
 from portal.search import SearchIndex
 from portal.search.services import ServiceQuery, search_services
 from tests.helpers.oruk import get_valid
+from tools import demo_generator as demo_data
 
 SATURDAY = demo_data.generate()["services"][0]
 KEYS = ("freq", "interval", "byday", "bymonthday", "dtstart", "until", "valid_from", "valid_to",
