@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -89,12 +88,6 @@ REFUSED = Decision(None)
 
 def _signed_in(actor: Any) -> bool:
     return actor is not None and bool(getattr(actor, "is_authenticated", False))
-
-
-def grant_is_live(grant: CarerGrant, on: date | None = None) -> bool:
-    day = on or today()
-    return (grant.revoked_at is None and grant.starts_at <= utcnow()
-            and (grant.ends_on is None or grant.ends_on >= day))
 
 
 def _live_grants() -> Any:

@@ -33,7 +33,6 @@ from portal.messaging.saved import saved_responses
 
 bp = Blueprint("messaging", __name__)
 UPLOAD_LIMIT = 64 * 1024 * 1024  # the whole request; each file is checked against 10 MB
-CONSENT_URL = "/account/sharing"  # the care-circles consent page
 FILE_ERRORS = {
     "too_big": _("The selected file must be smaller than 10 MB"),
     "empty": _("The selected file is empty"),
@@ -97,7 +96,7 @@ def _thread_or_404(thread_id: int) -> MessageThread:
 
 def _refused(reason: str, text: str, person: User | None) -> tuple[str, int]:
     return render_template("messaging/refused.html", reason=reason, text=text, person=person,
-                           consent_url=CONSENT_URL), 403
+                           consent_url=url_for("circles.team")), 403
 
 
 @bp.route("/messages")

@@ -178,7 +178,7 @@ def test_without_consent_the_person_is_asked_to_consent_first(client, session, w
     page = check_html(response)
     assert response.status_code == 403
     assert page.h1 == ["Agree to share messages with the care team first"]
-    assert "/account/sharing" in page.links
+    assert "/account/team" in page.links  # the care circle's consent page
     assert "Please call me back." in page.text
     assert _thread_ids(session) == []
 
