@@ -185,9 +185,11 @@ class ContentIndex:
                 return results
             hits = searcher.search(query, limit=None)
             shown = _still_shown(hits, on)
-        # The database is the truth: drop anything changed since it was indexed.
-        live = visible_slugs(session, [hit.slug for hit in shown], on)
-        shown = [hit for hit in shown if hit.slug in live]
+        # The database is the truth: drop anything withdrawn since it was indexed, and show
+        # each page's words as they are now (a new version may not be indexed yet).
+        live = live_words(session, [hit.slug for hit in shown], on)
+        shown = [ContentResult(hit.slug, *live[hit.slug], hit.topics)
+                 for hit in shown if hit.slug in live]
         results.total = len(shown)
         start = (results.page - 1) * PAGE_SIZE
         results.items = shown[start:start + PAGE_SIZE]
@@ -201,16 +203,19 @@ def _still_shown(hits: Any, on: date | None) -> list[ContentResult]:
             for hit in hits if hit.get("review_due", "") >= last]
 
 
-def visible_slugs(session: Session, slugs: list[str], on: date | None) -> set[str]:
+def live_words(session: Session, slugs: list[str], on: date | None) -> dict[str, tuple[str, str]]:
+    """{slug: (title, summary)} of those items residents may see now, from the database."""
     from portal.content.models import ContentItem, VersionStatus
 
     if not slugs:
-        return set()
+        return {}
     day = policies.last_visible_review_due(on or policies.today())
-    return set(session.scalars(
-        select(ContentItem.slug).join(ContentVersion, ContentVersion.item_id == ContentItem.id)
+    rows = session.execute(
+        select(ContentItem.slug, ContentVersion.title, ContentVersion.summary)
+        .join(ContentVersion, ContentVersion.item_id == ContentItem.id)
         .where(ContentItem.slug.in_(slugs), ContentVersion.status == VersionStatus.APPROVED,
-               ContentVersion.review_due >= day)))
+               ContentVersion.review_due >= day))
+    return {slug: (title, summary) for slug, title, summary in rows}
 
 
 def _unit_stems(unit: understanding.Unit) -> list[str]:

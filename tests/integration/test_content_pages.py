@@ -194,6 +194,19 @@ def test_search_leaves_out_pages_withdrawn_since_indexing(client, session, start
     assert "/guidance/breathlessness-copd" not in client.page("/guidance/search?q=COPD").links
 
 
+def test_search_shows_the_words_of_the_live_version_not_the_index_copy(client, session, starter):
+    # A new version went live; its index job has not run yet. The result shows it as it is.
+    item = queries.item_by_slug(session, "breathlessness-copd")
+    live = queries.live_version(session, item.id)
+    live.title = "Breathlessness and COPD: a newer title"
+    live.summary = "The summary as approved today."
+    session.flush()
+    page = client.page("/guidance/search?q=COPD")
+    assert "Breathlessness and COPD: a newer title" in page.text
+    assert "The summary as approved today." in page.text
+    assert "Breathlessness and COPD: breathing easier day" not in page.text
+
+
 def test_feedback_is_stored_without_personal_data(client, session):
     item = make_content_item(session)
     response = client.submit(f"/guidance/{item.slug}/feedback",
