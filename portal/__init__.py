@@ -90,6 +90,9 @@ def _init_templates(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, PackageLoader("nhsuk_frontend_jinja", "templates")]  # type: ignore[list-item]
     )
+    # Escape everything but plain-text email bodies, whatever the extension: Flask's default
+    # leaves ``.jinja`` (the vendored NHS.UK macros) unescaped, so a name would become markup.
+    app.jinja_env.autoescape = _autoescape
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -107,6 +110,12 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.globals["session_timeout_seconds"] = session_timeout_seconds
     # Templates give breadcrumbs as (label, href) pairs; the NHS.UK macro wants dicts.
     app.jinja_env.filters["breadcrumb_item"] = lambda pair: {"text": pair[0], "href": pair[1]}
+
+
+def _autoescape(name: str | None) -> bool:
+    """Autoescape every template but the plain-text emails (``emails/*.txt``), which are never
+    served as HTML and must show "O'Brien" as typed."""
+    return not (name is not None and name.startswith("emails/") and name.endswith(".txt"))
 
 
 def _init_login(app: Flask) -> None:
