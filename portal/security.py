@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request, session
@@ -20,10 +21,13 @@ def csp_nonce() -> str:
 
 
 def safe_next_url(target: str | None) -> str | None:
-    """A same-site path to go back to, or None. Refuses anything with a scheme or host."""
+    """A plain same-site path to go back to, or None: refuses anything with a scheme or host,
+    a backslash, whitespace or a control character (a CR or LF would split the Location
+    header), and anything over 2,000 characters."""
     if not target or len(target) > 2000:
         return None
-    target = target.strip()
+    if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in target):
+        return None
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     parts = urlsplit(target)

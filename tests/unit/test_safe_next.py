@@ -11,6 +11,7 @@ def test_local_paths_are_kept(target):
 @pytest.mark.parametrize("target", [
     None, "", "https://evil.example/", "//evil.example/", "/\\evil.example", "\\\\evil",
     "javascript:alert(1)", "http:/evil", " //evil.example", "/" + "a" * 3000,
+    "/\r\nSet-Cookie: x=1", "/\nX", "/a\tb", "/a b", "/\x00", "/\x7f", "/\u2028x", "/\u200bx",
 ])
 def test_anything_that_could_leave_the_site_is_refused(target):
     assert safe_next_url(target) is None
