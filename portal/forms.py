@@ -30,3 +30,24 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class EmailAddress:
+    """An email address in the correct format (no DNS lookups). Outside production the
+    reserved ``.test`` domain is accepted too, so the demo accounts (``@demo.portal.test``)
+    can use every form, the password reset included."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        import email_validator
+        from flask import current_app
+        from wtforms.validators import ValidationError
+
+        testing = current_app.config.get("PORTAL_ENV") != "production"
+        try:
+            email_validator.validate_email(field.data or "", check_deliverability=False,
+                                           test_environment=testing)
+        except email_validator.EmailNotValidError as exc:
+            raise ValidationError(self.message) from exc

@@ -4,9 +4,10 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from portal.accounts.passwords import is_common
+from portal.forms import EmailAddress
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -48,10 +49,7 @@ def email_field(description: object = None) -> EmailField:
         validators=[
             DataRequired(message=_l("Enter your email address")),
             Length(max=320, message=_l("Email address must be 320 characters or fewer")),
-            Email(
-                message=_l("Enter an email address in the correct format, like name@example.com"),
-                check_deliverability=False,
-            ),
+            EmailAddress(_l("Enter an email address in the correct format, like name@example.com")),
         ],
     )
 

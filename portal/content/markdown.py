@@ -5,8 +5,9 @@ removed, not shown: its tokens are dropped before rendering, so ``<script>`` and
 blocks disappear with their content and inline tags leave only their text. ``nh3`` then
 sanitises the output against an allow-list (defence in depth): only plain formatting tags,
 and links only to ``http``, ``https``, ``mailto`` and ``tel`` addresses or the portal's own
-pages, so ``javascript:`` links never survive. Headings are moved down so a page keeps one
-<h1> (its title). Lists and tables get the NHS.UK design system's classes.
+pages (a protocol-relative ``//host`` is not one), so ``javascript:`` links never survive.
+Headings are moved down so a page keeps one <h1> (its title). Lists and tables get the NHS.UK
+design system's classes.
 """
 
 from __future__ import annotations
@@ -70,6 +71,16 @@ def _unlinked(html: str) -> str:
     return _EMPTY_LINK.sub(r"\1", html)
 
 
+def _allowed_address(tag: str, attribute: str, value: str) -> str | None:
+    """Drop link addresses that would leave the portal without a scheme nh3 can check:
+    protocol-relative ``//host/...`` (and ``/\\host``, which browsers read the same way)."""
+    if tag == "a" and attribute == "href":
+        address = value.strip()
+        if address.startswith(("//", "/\\", "\\")) or any(ord(ch) < 32 for ch in address):
+            return None
+    return value
+
+
 def render_with_report(text: str | None, *, top: int = 2) -> tuple[Markup, bool]:
     """Safe HTML for ``text``, and whether raw HTML had to be removed from it."""
     if not text:
@@ -81,7 +92,8 @@ def render_with_report(text: str | None, *, top: int = 2) -> tuple[Markup, bool]
     html = parser.renderer.render(tokens, parser.options, {})
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes=URL_SCHEMES, link_rel="noopener noreferrer",
-                      set_tag_attribute_values=CLASSES, strip_comments=True)
+                      set_tag_attribute_values=CLASSES, strip_comments=True,
+                      attribute_filter=_allowed_address)
     return Markup(_unlinked(clean)), removed  # noqa: S704  # nosec B704 - sanitised by nh3 just above
 
 

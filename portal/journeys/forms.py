@@ -9,9 +9,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from portal.forms import MultiCheckboxField, clean_line, clean_text
+from portal.forms import EmailAddress, MultiCheckboxField, clean_line, clean_text
 from portal.journeys.definition import Page, Question
 from portal.places.postcodes import normalise_postcode
 
@@ -60,7 +60,7 @@ def _field(question: Question) -> Field:
     validators.append(Length(max=question.max_length, message=too_long))
     invalid = _message(question, "invalid", _("Check your answer"))
     if question.type == "email":
-        validators.append(Email(message=invalid))
+        validators.append(EmailAddress(invalid))
     elif question.type == "tel":
         validators.append(PhoneCheck(invalid))
     elif question.type == "postcode":

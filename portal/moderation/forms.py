@@ -23,9 +23,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.forms import MultiCheckboxField, clean_line, clean_text
+from portal.forms import EmailAddress, MultiCheckboxField, clean_line, clean_text
 from portal.moderation.diff import ATTENDANCE_LABELS, DAY_LABELS, STATUS_LABELS
 from portal.moderation.form_rules import check_rows, snapshot_from_form
 from portal.moderation.snapshot import DAYS, MAX_PHONES, MAX_SCHEDULES, Snapshot
@@ -136,8 +136,8 @@ class ServiceForm(FlaskForm):
     email = EmailField(
         _l("Email address (optional)"), filters=[clean_line],
         validators=[Optional(), _length(320, _l("Email address must be 320 characters or fewer")),
-                    Email(message=_l("Enter an email address in the correct format, "
-                                     "like name@example.com"), check_deliverability=False)])
+                    EmailAddress(_l("Enter an email address in the correct format, "
+                                     "like name@example.com"))])
     status = RadioField(
         _l("Is the service running?"),
         validators=[InputRequired(message=_l("Select whether the service is running"))],
@@ -288,6 +288,6 @@ class ProblemReportForm(FlaskForm):
         _l("Your email address (optional)"), filters=[clean_line],
         description=_l("Only if you would like a reply. We will not use it for anything else."),
         validators=[Optional(), _length(320, _l("Email address must be 320 characters or fewer")),
-                    Email(message=_l("Enter an email address in the correct format, "
-                                     "like name@example.com"), check_deliverability=False)])
+                    EmailAddress(_l("Enter an email address in the correct format, "
+                                     "like name@example.com"))])
 
