@@ -166,6 +166,7 @@ def prepare_database(work: Path) -> tuple[str, str]:
     migrate.upgrade(engine)
     engine.dispose()
     environ = {"PORTAL_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+               "PORTAL_BASE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1,localhost",
                "ENCRYPTION_KEYS": generate_key(), "DATABASE_URL": url,
                "SEARCH_INDEX_DIR": str(work / "index"), "RATELIMIT_STORAGE_URI": REDIS_URL,
                "PROXY_HOPS": "1"}

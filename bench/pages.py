@@ -58,6 +58,7 @@ def _environment(work: Path) -> dict[str, str]:
     from portal.crypto import generate_key
 
     return {**os.environ, "PORTAL_ENV": "production", "SECRET_KEY": "bench-" + "x" * 40,
+            "PORTAL_BASE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1,localhost",
             "ENCRYPTION_KEYS": generate_key(), "DATABASE_URL": f"sqlite:///{work / 'pages.sqlite3'}",
             "SEARCH_INDEX_DIR": str(work / "index"), "STATIC_BUILD_DIR": str(work / "static"),
             "PYTHONPATH": f"{work}{os.pathsep}{ROOT}", "LOG_LEVEL": "WARNING"}

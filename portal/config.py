@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "testing", "production")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,8 @@ class Settings:
     proxy_hops: int
     outbox_run: str = "thread"
     base_url: str = "http://127.0.0.1:5000"
+    # Host names the portal answers to; any other Host header gets 400 (see trusted_hosts).
+    trusted_hosts: tuple[str, ...] = ()
     # Fernet keys for field-level encryption, newest first (see portal/crypto.py).
     encryption_keys: tuple[str, ...] = ()
 
@@ -61,6 +64,7 @@ def read_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         secret_key = f"insecure-{env}-key-never-use-in-production"
     default_db = f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
     encryption_keys = _encryption_keys(environ.get("ENCRYPTION_KEYS", ""), env, secret_key)
+    base_url = _base_url(environ, env)
     return Settings(
         env=env,
         secret_key=secret_key,
@@ -76,9 +80,38 @@ def read_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         ratelimit_storage_uri=environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         proxy_hops=int(environ.get("PROXY_HOPS", "0")),
         outbox_run=environ.get("OUTBOX_RUN", "inline" if env == "testing" else "thread"),
-        base_url=environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
+        base_url=base_url,
+        trusted_hosts=trusted_hosts(environ.get("TRUSTED_HOSTS", ""), base_url, env),
         encryption_keys=encryption_keys,
     )
+
+
+def _base_url(environ: dict[str, str] | os._Environ[str], env: str) -> str:
+    """The portal's public address, from which every link in an email is built (never from the
+    request's Host header, which a client chooses)."""
+    value = environ.get("PORTAL_BASE_URL", "").strip().rstrip("/")
+    if not value:
+        if env == "production":
+            raise ConfigError("PORTAL_BASE_URL is not set. Set it to the portal's public address, "
+                              "for example https://portal.example.nhs.uk: links in emails are "
+                              "built from it.")
+        return "http://127.0.0.1:5000"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"PORTAL_BASE_URL must be an address such as "
+                          f"https://portal.example.nhs.uk; got {value!r}.")
+    return value
+
+
+def trusted_hosts(value: str, base_url: str, env: str) -> tuple[str, ...]:
+    """``TRUSTED_HOSTS`` (comma-separated), else the base URL's host; outside production the
+    machine's own names too, so ``make run`` answers on localhost and 127.0.0.1."""
+    hosts = [host.strip().lower() for host in value.split(",") if host.strip()]
+    if not hosts:
+        hosts = [urlsplit(base_url).hostname or ""]
+        if env != "production":
+            hosts += ["localhost", "127.0.0.1"]
+    return tuple(dict.fromkeys(host for host in hosts if host))
 
 
 def _encryption_keys(value: str, env: str, secret_key: str) -> tuple[str, ...]:
@@ -123,6 +156,7 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "OUTBOX_RUN": settings.outbox_run,
         # The portal's public address, for links in emails written outside a request.
         "PORTAL_BASE_URL": settings.base_url,
+        "TRUSTED_HOSTS": list(settings.trusted_hosts),
         "ENCRYPTION_KEYS": list(settings.encryption_keys),
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,

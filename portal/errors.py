@@ -6,7 +6,12 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 
 from portal.logging import request_id
 
@@ -26,11 +31,25 @@ LAST_RESORT_PAGE = (
 )
 
 
+UNKNOWN_HOST_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+    "<title>Bad request</title></head><body><main><h1>Bad request</h1>"
+    "<p>This address is not one this service answers to.</p></main></body></html>"
+)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> tuple[str, int]:
         app.logger.info("csrf refused: %s", error.description)
         return render_template("errors/csrf.html", request_id=request_id()), 400
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+        # A Host header outside TRUSTED_HOSTS: nothing may build a URL from it, our page
+        # templates included, so the answer is a fixed page.
+        app.logger.warning("refused: %s", error.description)
+        return UNKNOWN_HOST_PAGE, 400, {"Content-Type": "text/html; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:

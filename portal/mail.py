@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 import smtplib
 import uuid
-from contextlib import nullcontext
 from datetime import date
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale, get_locale
@@ -44,6 +44,15 @@ def queue_email(session: Session, *, to: str, subject: str, template: str, key: 
                                    "message_id": message_id}, key=key)
 
 
+def public_url(endpoint: str, **values: Any) -> str:
+    """The full address of ``endpoint`` at the portal's configured public address
+    (``PORTAL_BASE_URL``), for links in emails: never built from the request's Host header."""
+    base = urlsplit(current_app.config["PORTAL_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
 def _has_locale() -> bool:
     return has_request_context()
 
@@ -56,10 +65,10 @@ def _message(payload: dict[str, Any], message_id: str) -> EmailMessage:
     message["Subject"] = payload["subject"]
     message["Message-ID"] = message_id
     context = {key: _revived(value) for key, value in payload["context"].items()}
-    # Outside a request (the worker), links are built from the portal's public address.
-    outer = nullcontext() if has_request_context() else current_app.test_request_context(
-        base_url=config["PORTAL_BASE_URL"])
-    with outer, force_locale(payload.get("locale") or "en"):
+    # Links are built from the portal's configured public address, never from the Host header
+    # of whichever request happens to be running (a client chooses that).
+    with current_app.test_request_context(base_url=config["PORTAL_BASE_URL"]), \
+            force_locale(payload.get("locale") or "en"):
         body = render_template(f"emails/{payload['template']}.txt", **context)
     message.set_content(body)
     return message

@@ -16,7 +16,7 @@ from portal.audit.services import record
 from portal.authz.permissions import Role
 from portal.db import utcnow
 from portal.directory.models import Organisation
-from portal.mail import queue_email
+from portal.mail import public_url, queue_email
 from portal.unit_of_work import service
 
 
@@ -64,11 +64,10 @@ def create_user(
 
 
 def _verification_email(session: Session, user: User) -> None:
-    from flask import url_for
 
     from portal.accounts import tokens
 
-    link = url_for("accounts.verify_email", token=tokens.verification_token(user), _external=True)
+    link = public_url("accounts.verify_email", token=tokens.verification_token(user))
     queue_email(session, to=user.email, subject=_("Confirm your email address"),
                 template="verify_email", link=link)
 
@@ -189,14 +188,13 @@ def enable_two_factor(session: Session, /, *, user: User, secret: str, code: str
 @service
 def request_password_reset(session: Session, /, *, email: str) -> None:
     """Email a reset link if the address is an active account's; the same work otherwise."""
-    from flask import url_for
 
     from portal.accounts import tokens
 
     user = find_by_email(session, email)
     if user is not None and user.is_active:
         record(session, EventType.PASSWORD_RESET_REQUESTED, actor_id=None, subject_id=user.id)
-        link = url_for("accounts.password_reset", token=tokens.reset_token(user), _external=True)
+        link = public_url("accounts.password_reset", token=tokens.reset_token(user))
         queue_email(session, to=user.email, subject=_("Reset your password"),
                     template="password_reset", link=link)
 

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from datetime import UTC, date, timedelta
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -23,7 +22,7 @@ from portal.audit.services import record
 from portal.circles.models import CarerGrant, CarerInvitation, InvitationKind, Scope
 from portal.circles.policy import live_grant
 from portal.clock import today, utcnow
-from portal.mail import queue_email
+from portal.mail import public_url, queue_email
 from portal.unit_of_work import service
 
 INVITATION_DAYS = 7
@@ -101,7 +100,7 @@ def invite(session: Session, /, *, person: Any, email: str, relationship: str,
                 subject=_("%(name)s has invited you to help them on the care portal",
                           name=person.display_name),
                 template="carer_invitation", name=person.display_name,
-                link=url_for("circles.invitation", token=token, _external=True),
+                link=public_url("circles.invitation", token=token),
                 days=INVITATION_DAYS)
     return invitation, token
 
@@ -164,7 +163,7 @@ def accept(session: Session, /, *, token: str, by: Any) -> CarerGrant:
                     subject=_("%(name)s can now help you on the care portal",
                               name=by.display_name),
                     template="carer_accepted", name=by.display_name,
-                    link=url_for("circles.access", _external=True))
+                    link=public_url("circles.access"))
     return grant
 
 
@@ -194,7 +193,7 @@ def revoke(session: Session, /, *, person: Any, grant_id: int, by: Any) -> Carer
                 subject=_("You have ended someone's access to your records"),
                 template="carer_revoked_person",
                 name=carer.display_name if carer is not None else "",
-                link=url_for("circles.access", _external=True))
+                link=public_url("circles.access"))
     return grant
 
 
@@ -219,7 +218,7 @@ def change(session: Session, /, *, person: Any, grant_id: int, scopes: Iterable[
                     subject=_("What you can do for %(name)s has changed",
                               name=person.display_name),
                     template="carer_changed", name=person.display_name,
-                    link=url_for("circles.cared_for", _external=True))
+                    link=public_url("circles.cared_for"))
     return grant
 
 
@@ -261,12 +260,12 @@ def arrange(session: Session, /, *, person: Any, carer_email: str, relationship:
     queue_email(session, to=person.email,
                 subject=_("Your care team has arranged for someone to help you"),
                 template="carer_arranged", name=carer.display_name,
-                link=url_for("circles.access", _external=True))
+                link=public_url("circles.access"))
     queue_email(session, to=carer.email,
                 subject=_("You can now help %(name)s on the care portal",
                           name=person.display_name),
                 template="carer_changed", name=person.display_name,
-                link=url_for("circles.cared_for", _external=True))
+                link=public_url("circles.cared_for"))
     return grant
 
 
@@ -293,7 +292,7 @@ def ask(session: Session, /, *, person_email: str, relationship: str, scopes: It
                 subject=_("%(name)s has asked to help you on the care portal",
                           name=by.display_name),
                 template="carer_requested", name=by.display_name,
-                link=url_for("circles.access", _external=True))
+                link=public_url("circles.access"))
     return request
 
 
@@ -342,5 +341,5 @@ def answer(session: Session, /, *, person: Any, request_id: int, approve: bool, 
         queue_email(session, to=carer.email,
                     subject=_("%(name)s has answered your request", name=person.display_name),
                     template="carer_answered", name=person.display_name, approved=approve,
-                    link=url_for("circles.cared_for", _external=True))
+                    link=public_url("circles.cared_for"))
     return grant

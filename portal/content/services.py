@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,7 +34,7 @@ from portal.content.models import (
     WithdrawalReason,
 )
 from portal.db import utcnow
-from portal.mail import queue_email
+from portal.mail import public_url, queue_email
 from portal.privacy.registry import register_eraser, register_exporter
 from portal.unit_of_work import service
 
@@ -382,7 +381,7 @@ def _notify(session: Session, person: User, subject: str, template: str, **conte
 
 
 def _link(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return public_url(endpoint, **values)
 
 
 # A person's data --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from portal.circles.models import Purpose
 from portal.circles.policy import Access, Decision, decide, live_purposes, serving_team_ids
 from portal.clock import utcnow
 from portal.crypto import decrypt_bytes, encrypt_bytes
-from portal.mail import queue_email
+from portal.mail import public_url, queue_email
 from portal.messaging.crisis import suggests_crisis
 from portal.messaging.files import CleanFile
 from portal.messaging.hours import local_text, team_hours
@@ -217,14 +217,13 @@ def email_on(session: Session, user_id: int) -> bool:
 
 
 def _notify_person(session: Session, thread: MessageThread, message: Message) -> None:
-    from flask import url_for
 
     person = session.get(User, thread.person_id)
     if person is None or not person.is_active or not email_on(session, person.id):
         return
     queue_email(session, to=person.email, subject=_("You have a new message from your care team"),
                 template="new_message", key=f"message-email:{message.id}",
-                link=url_for("messaging.thread", thread_id=thread.id, _external=True))
+                link=public_url("messaging.thread", thread_id=thread.id))
 
 
 @service

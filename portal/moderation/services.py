@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from portal.audit.events import EventType, ObjectType
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.directory.models import Organisation, Service, new_uuid
-from portal.mail import queue_email
+from portal.mail import public_url, queue_email
 from portal.moderation import queries
 from portal.moderation.models import (
     ProblemReport,
@@ -418,5 +417,5 @@ def _as_utc(moment: datetime) -> datetime:
 
 
 def _link(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return public_url(endpoint, **values)
 

@@ -246,6 +246,13 @@ def check_https(app: Flask) -> list[Finding]:
     if app.config.get("PREFERRED_URL_SCHEME") != "https":
         findings.append(problem(topic, "Links in emails would start with http://: "
                                        "PREFERRED_URL_SCHEME must be https (PORTAL_ENV=production)."))
+    base_url = str(app.config.get("PORTAL_BASE_URL") or "")
+    if not base_url.startswith("https://"):
+        findings.append(problem(topic, f"PORTAL_BASE_URL is {base_url!r}: links in emails must "
+                                       "start with https:// and name the public address."))
+    if not app.config.get("TRUSTED_HOSTS"):
+        findings.append(problem(topic, "TRUSTED_HOSTS is empty: the portal would answer to any "
+                                       "Host header."))
     if not app.config.get("PROXY_HOPS"):
         findings.append(warning(topic, "PROXY_HOPS is 0: behind nginx every request would seem to come "
                                        "from the proxy (one rate limit for everyone, wrong addresses "

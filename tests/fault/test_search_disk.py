@@ -14,7 +14,7 @@ from portal.db import Database
 from portal.directory.models import Service
 from tests.ops.helpers import app_from_environ, dispose, migrated_database, production_environ
 
-HTTPS = "https://portal.test"
+HTTPS = "https://localhost"
 
 
 def mount(*args: str) -> None:

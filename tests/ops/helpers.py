@@ -30,6 +30,9 @@ def production_environ(database_url: str, index_dir: Path, **extra: str) -> dict
     """The environment a real server would have: PORTAL_ENV=production and real secrets."""
     return {
         "PORTAL_ENV": "production",
+        # The servers answer on 127.0.0.1; links in emails name the public address.
+        "PORTAL_BASE_URL": "https://portal.example.nhs.uk",
+        "TRUSTED_HOSTS": "127.0.0.1,localhost",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "ENCRYPTION_KEYS": generate_key(),
         "DATABASE_URL": database_url,

@@ -17,7 +17,7 @@ def app_without_database(tmp_path):
 
 def test_a_page_needing_the_database_gets_a_friendly_503(app_without_database):
     response = app_without_database.test_client().get(
-        "/services/00000000-0000-0000-0000-000000000000", base_url="https://portal.test")
+        "/services/00000000-0000-0000-0000-000000000000", base_url="https://localhost")
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
@@ -26,6 +26,6 @@ def test_a_page_needing_the_database_gets_a_friendly_503(app_without_database):
 
 
 def test_the_api_gets_a_503_too(app_without_database):
-    response = app_without_database.test_client().get("/api/services", base_url="https://portal.test")
+    response = app_without_database.test_client().get("/api/services", base_url="https://localhost")
     assert response.status_code == 503
     assert "psycopg" not in response.get_data(as_text=True)

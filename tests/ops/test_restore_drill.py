@@ -20,7 +20,7 @@ from portal.ops.backup import row_counts
 from tests.helpers.database import BACKENDS, throwaway_database
 from tests.ops.helpers import app_from_environ, dispose, migrated_database, production_environ
 
-HTTPS = "https://portal.test"  # production cookies are Secure: the test client must use https
+HTTPS = "https://localhost"  # production cookies are Secure: the test client must use https
 
 
 class SignInWriter(threading.Thread):

@@ -31,6 +31,7 @@ def test_environment_variables_are_read():
         "PORTAL_ENV": "production", "SECRET_KEY": "s3cret", "DATABASE_URL": "postgresql://db/x",
         "SEARCH_INDEX_DIR": "/srv/index", "MAIL_PORT": "2525", "MAIL_USE_TLS": "true",
         "ENCRYPTION_KEYS": "iJ7ZbQq0mOQ7gXK3n1zF3Yd2oQ9oVx0m6xJ1n0wYk8Q=",
+        "PORTAL_BASE_URL": "https://portal.example.nhs.uk",
     })
     assert (settings.database_url, settings.search_index_dir) == ("postgresql://db/x", "/srv/index")
     assert (settings.mail_port, settings.mail_use_tls) == (2525, True)
@@ -41,6 +42,8 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     monkeypatch.setenv("ENCRYPTION_KEYS", "iJ7ZbQq0mOQ7gXK3n1zF3Yd2oQ9oVx0m6xJ1n0wYk8Q=")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example.nhs.uk")
+    monkeypatch.setenv("TRUSTED_HOSTS", "localhost")
     monkeypatch.setenv("SEARCH_INDEX_DIR", str(tmp_path / "index"))
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -158,7 +158,7 @@ def test_submit_and_approve_send_notices_after_commit(ctx, session, author, appr
     run_due(session)
     [mail] = smtp_sink.messages
     assert (mail["To"], mail["Subject"]) == ("ann@example.test", "Guidance is waiting for your approval")
-    assert f"http://portal.test/guidance/approvals/{version.id}" in mail.get_content()
+    assert f"http://127.0.0.1:5000/guidance/approvals/{version.id}" in mail.get_content()
     smtp_sink.clear()
     services.approve(session, version=version, seen_hash=version.content_hash,
                      review_due=date(2027, 6, 1), by=approver)

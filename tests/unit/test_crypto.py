@@ -91,7 +91,8 @@ def test_development_derives_a_fixed_key_from_the_secret_key():
 
 def test_encryption_keys_are_read_newest_first():
     settings = read_settings({"PORTAL_ENV": "production", "SECRET_KEY": "s",
-                              "ENCRYPTION_KEYS": f" {NEW_KEY}, {OLD_KEY} "})
+                              "ENCRYPTION_KEYS": f" {NEW_KEY}, {OLD_KEY} ",
+                              "PORTAL_BASE_URL": "https://portal.example.nhs.uk"})
     assert settings.encryption_keys == (NEW_KEY, OLD_KEY)
 
 
