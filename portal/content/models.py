@@ -132,6 +132,8 @@ class ContentVersion(Base):
     item: Mapped[ContentItem] = relationship(back_populates="versions")
     approvals: Mapped[list[ContentApproval]] = relationship(
         back_populates="version", order_by="ContentApproval.id")
+    changes: Mapped[list[ContentVersionChange]] = relationship(
+        back_populates="version", order_by="ContentVersionChange.id")
 
     __mapper_args__ = {"version_id_col": revision}
 
@@ -150,6 +152,22 @@ class ContentVersion(Base):
 CONTENT_FIELDS = ("title", "summary", "body", "topics", "conditions", "audience", "languages",
                   "sources", "reading_age", "transcript", "easy_read", "video_sha256",
                   "captions_sha256")
+
+
+class ContentVersionChange(Base):
+    """One save of one version by one person: who changed it, kept for the two-person rule
+    (an approver may approve only a version none of whose changes since the last approval
+    were theirs, not just the author and the last editor)."""
+
+    __tablename__ = "content_version_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_version.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    version: Mapped[ContentVersion] = relationship(back_populates="changes")
 
 
 class ContentApproval(Base):

@@ -3,11 +3,14 @@
 Residents see only the live (approved) version of an item, and only until 90 days after its
 review date (after which it is withdrawn, whether or not ``content review-dates`` has run
 yet). Authors work on drafts together; a clinical approver approves a version only if they
-neither wrote nor changed it. List queries use the same rules (``queries``).
+wrote or changed none of the item's versions since its last approval (every save is kept in
+``content_version_change``, so a third person's paragraph cannot hide behind the author's last
+save). List queries use the same rules (``queries``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -91,16 +94,19 @@ def can_edit_version(user: Any, version: ContentVersion) -> bool:
     return is_author(user) and version.status in OPEN_STATUSES
 
 
-def wrote(user: Any, version: ContentVersion) -> bool:
+def wrote(user: Any, contributors: Collection[int]) -> bool:
+    """Whether this person is among a version's contributors (``queries.contributors``:
+    everyone who wrote or changed any version of the item since its last approval)."""
     uid = getattr(user, "id", None)
-    return uid is not None and uid in (version.author_id, version.edited_by_id)
+    return uid is not None and uid in contributors
 
 
-def approval_refusal(user: Any, version: ContentVersion) -> str | None:
+def approval_refusal(user: Any, version: ContentVersion,
+                     contributors: Collection[int]) -> str | None:
     """Why this person may not approve this version, or None if they may."""
     if not is_approver(user):
         return _("Only a clinical approver can approve guidance.")
-    if wrote(user, version):
+    if wrote(user, contributors):
         return _("You wrote or changed this version, so a different clinical approver must "
                  "approve it.")
     if version.status is not VersionStatus.SUBMITTED:
@@ -108,8 +114,8 @@ def approval_refusal(user: Any, version: ContentVersion) -> str | None:
     return None
 
 
-def can_approve(user: Any, version: ContentVersion) -> bool:
-    return approval_refusal(user, version) is None
+def can_approve(user: Any, version: ContentVersion, contributors: Collection[int]) -> bool:
+    return approval_refusal(user, version, contributors) is None
 
 
 def can_recommend(user: Any) -> bool:

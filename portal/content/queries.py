@@ -21,6 +21,7 @@ from portal.content.models import (
     ContentItem,
     ContentRecommendation,
     ContentVersion,
+    ContentVersionChange,
     VersionStatus,
 )
 
@@ -188,3 +189,24 @@ def user_names(session: Session, ids: set[int]) -> dict[int, str]:
         return {}
     rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
     return {user_id: name for user_id, name in rows}
+
+
+def contributors(session: Session, version: ContentVersion) -> set[int]:
+    """Everyone who wrote or changed this version, or any version of the item since its last
+    approval before it: the people who may not approve it (the two-person rule)."""
+    last_approved = (select(func.coalesce(func.max(ContentVersion.number), 0))
+                     .where(ContentVersion.item_id == version.item_id,
+                            ContentVersion.number < version.number,
+                            ContentVersion.approved_on.is_not(None))
+                     .scalar_subquery())
+    since = (select(ContentVersion.id)
+             .where(ContentVersion.item_id == version.item_id,
+                    ContentVersion.number > last_approved,
+                    ContentVersion.number <= version.number))
+    people = set(session.scalars(select(ContentVersionChange.user_id)
+                                 .where(ContentVersionChange.version_id.in_(since))))
+    for author_id, edited_by_id in session.execute(
+            select(ContentVersion.author_id, ContentVersion.edited_by_id)
+            .where(ContentVersion.id.in_(since))):
+        people.update((author_id, edited_by_id))
+    return {person for person in people if person is not None}

@@ -30,6 +30,7 @@ from portal.content.models import (
     ContentItem,
     ContentRecommendation,
     ContentVersion,
+    ContentVersionChange,
     VersionStatus,
     WithdrawalReason,
 )
@@ -102,6 +103,7 @@ def _apply(session: Session, version: ContentVersion, fields: dict[str, Any],
         version.captions_sha256 = (media.store(session, (text + "\n").encode("utf-8"),
                                                media.VTT_TYPE).sha256 if text else None)
     version.edited_by_id = by.id
+    session.add(ContentVersionChange(version=version, user_id=by.id))
     version.status = VersionStatus.DRAFT
     version.submitted_at = None
     _rehash(version)
@@ -177,9 +179,10 @@ def submit(session: Session, /, *, version: ContentVersion, based_on: int, by: A
     version.submitted_at = utcnow()
     _flush(session, version)
     _audit(session, EventType.GUIDANCE_SUBMITTED, version, by)
+    contributors = queries.contributors(session, version)
     link = _link("content.review", content_version_id=version.id)
     for person in _people_with(session, Role.APPROVER):
-        if not policies.wrote(person, version):
+        if not policies.wrote(person, contributors):
             _notify(session, person, _("Guidance is waiting for your approval"),
                     "content_submitted", title=version.title, link=link)
 
@@ -198,7 +201,7 @@ def approve(session: Session, /, *, version: ContentVersion, seen_hash: str, rev
             by: Any, on: date | None = None) -> ContentApproval:
     """Approve exactly the content the approver saw; the old live version is superseded."""
     day = on or policies.today()
-    refusal = policies.approval_refusal(by, version)
+    refusal = policies.approval_refusal(by, version, queries.contributors(session, version))
     if refusal:
         raise ApprovalRefused(refusal)
     if seen_hash != version.content_hash:
@@ -232,7 +235,7 @@ def reapprove(session: Session, /, *, version: ContentVersion, review_due: date,
     day = on or policies.today()
     if version.status is not VersionStatus.APPROVED:
         raise NotOpen(version.id)
-    if not policies.is_approver(by) or policies.wrote(by, version):
+    if not policies.is_approver(by) or policies.wrote(by, queries.contributors(session, version)):
         raise ApprovalRefused(_("You wrote or changed this version, so a different clinical "
                                 "approver must review it."))
     if review_due <= day:

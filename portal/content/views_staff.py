@@ -200,7 +200,8 @@ def _review_page(version: ContentVersion, form: ApproveForm, refusal: str | None
     problems = services.captions_problems(db.session, version)
     return render_template(
         "content/staff/review.html", form=form, refusal=refusal,
-        cannot_approve=policies.approval_refusal(current_user, version),
+        cannot_approve=policies.approval_refusal(current_user, version,
+                                                 queries.contributors(db.session, version)),
         captions_problems=[str(p) for p in problems], **item_context(version))
 
 

@@ -50,6 +50,10 @@ def review(revision_id: int) -> str | Response | tuple[str, int]:
         except services.DecisionConflict:
             form.expected_version.data = str(service.version) if service else ""
             return _review_page(revision, form, conflict=True), 409
+        except services.OwnChange:
+            form.form_errors.append(_("You made this change, so a different moderator must "
+                                      "publish it."))
+            return _review_page(revision, form, conflict=False), 200
         except services.ModerationError:
             flash(_("This change has already been decided."), "info")
             return redirect(url_for("moderation.review", revision_id=revision.id))
@@ -79,7 +83,8 @@ def moderator_restore(revision_id: int) -> Response:
         restored = services.restore(db.session, revision=revision, by=current_user)
     except services.ModerationError:
         abort(404)
-    flash(_("The old version is ready to publish. Check it, then publish it."), "success")
+    flash(_("The old version is waiting for review. A different moderator must check and "
+            "publish it."), "success")
     return redirect(url_for("moderation.review", revision_id=restored.id))
 
 

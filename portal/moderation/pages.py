@@ -71,6 +71,7 @@ def revision_page(session: Session, revision: ServiceRevision, user: Any) -> dic
         "unchanged": [row for row in rows if not row.changed],
         "people": queries.users_by_id(session, [revision.author_id, revision.decided_by_id]),
         "can_change": policies.can_change_revision(user, revision),
+        "can_publish": policies.can_publish(user, revision),
         "can_edit": service is not None and policies.can_edit_service(user, service),
         "out_of_date": (revision.status is RevisionStatus.PENDING and service is not None
                         and revision.base_version != service.version),

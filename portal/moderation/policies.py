@@ -81,6 +81,13 @@ def can_change_revision(user: Any, revision: ServiceRevision) -> bool:
             and can_edit_organisation(user, revision.organisation_id))
 
 
+def can_publish(user: Any, revision: ServiceRevision) -> bool:
+    """A moderator publishes changes other people made, never their own (the two-person
+    rule: an account that is both editor and moderator needs a second moderator)."""
+    return is_moderator(user) and (revision.author_id is None
+                                   or revision.author_id != getattr(user, "id", None))
+
+
 def can_resolve_report(user: Any, report: ProblemReport, service: Service) -> bool:
     return is_moderator(user) or can_edit_service(user, service)
 

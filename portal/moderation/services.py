@@ -22,7 +22,7 @@ from portal.audit.services import record
 from portal.db import utcnow
 from portal.directory.models import Organisation, Service, new_uuid
 from portal.mail import public_url, queue_email
-from portal.moderation import queries
+from portal.moderation import policies, queries
 from portal.moderation.models import (
     ProblemReport,
     ReportStatus,
@@ -48,6 +48,10 @@ class NotPending(ModerationError):
 
 class DecisionConflict(ModerationError):
     """The listing or revision changed while the moderator was looking at it."""
+
+
+class OwnChange(ModerationError):
+    """The two-person rule: nobody publishes a change they made themselves (docs/adr)."""
 
 
 @dataclass
@@ -200,9 +204,15 @@ def confirm_still_correct(session: Session, /, *, service: Service, by: Any,
 @unit_of_work
 def publish(session: Session, /, *, revision: ServiceRevision, expected_version: int | None,
             reason: str | None, by: Any, on: date | None = None) -> Service:
-    """Apply a waiting revision to the listing (creating it for a new listing)."""
+    """Apply a waiting revision to the listing (creating it for a new listing).
+
+    Another moderator must publish a change its author made, even when the author is a
+    moderator too (restores included): the two-person rule, as for guidance.
+    """
     if revision.status is not RevisionStatus.PENDING:
         raise NotPending(revision.id)
+    if not policies.can_publish(by, revision):
+        raise OwnChange(revision.id)
     now = utcnow()
     if revision.service_id is None:
         service = Service(id=new_uuid(), organisation_id=revision.organisation_id, published=True)

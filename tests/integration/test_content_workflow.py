@@ -222,3 +222,74 @@ def test_staff_pages_are_not_found_for_other_staff(client, session):
     assert client.get(f"/guidance/manage/{item.slug}").status_code == 404
     draft = queries.open_draft(session, item.id)
     assert client.get(f"/guidance/manage/versions/{draft.id}").status_code == 404
+
+
+def _save(client, slug, version, **changes):
+    form = _draft_form(client, f"/guidance/manage/{slug}/edit", version)
+    response = client.post(f"/guidance/manage/{slug}/edit",
+                           data={**form, **changes, "action": "save"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+
+
+def test_an_approver_who_changed_a_draft_cannot_approve_it_after_the_author_saves_again(
+        client, session, author, approver):
+    """The bypass the probe found: Ada saves, an author-and-approver changes the body, Ada
+    saves again and submits. The last editor is Ada, but the approver's paragraph is in it."""
+    both = make_user(session, Role.AUTHOR, Role.APPROVER, name="Both Roles")
+    client.sign_in_as(author)
+    client.submit("/guidance/manage/new", {**DRAFT, "action": "save"})
+    item = queries.item_by_slug(session, "keeping-warm")
+    draft = queries.open_draft(session, item.id)
+    client.sign_in_as(both)
+    _save(client, item.slug, draft, body="## Keep warm\n\nMy own paragraph.")
+    client.sign_in_as(author)
+    session.expire_all()
+    _save(client, item.slug, draft, title="Keeping warm at home")
+    session.expire_all()
+    assert (draft.author_id, draft.edited_by_id) == (author.id, author.id)
+    client.submit(f"/guidance/manage/{item.slug}/submit", {"based_on": str(draft.revision)},
+                  form_url=f"/guidance/manage/{item.slug}")
+    session.refresh(draft)
+    client.sign_in_as(both)
+    message = "You wrote or changed this version, so a different clinical approver must approve it."
+    assert message in client.page(f"/guidance/approvals/{draft.id}").text
+    refused = client.submit(f"/guidance/approvals/{draft.id}",
+                            {"seen_hash": draft.content_hash, "review_in": "12"})
+    assert refused.status_code == 200 and message in refused.get_data(as_text=True)
+    session.refresh(draft)
+    assert draft.status is VersionStatus.SUBMITTED
+    client.sign_in_as(approver)  # someone who touched none of it may
+    approved = client.submit(f"/guidance/approvals/{draft.id}",
+                             {"seen_hash": draft.content_hash, "review_in": "12"})
+    assert approved.status_code == 302
+    session.refresh(draft)
+    assert draft.status is VersionStatus.APPROVED
+
+
+def test_changes_before_the_last_approval_do_not_stop_an_approver_later(client, session, author):
+    """The rule looks back to the last approval, not forever: an approver who wrote version 1
+    (approved by someone else) may approve version 2 written by another author."""
+    both = make_user(session, Role.AUTHOR, Role.APPROVER, name="Both Roles")
+    other = make_user(session, Role.APPROVER, name="Dr Other")
+    client.sign_in_as(both)
+    client.submit("/guidance/manage/new", {**DRAFT, "action": "save"})
+    item = queries.item_by_slug(session, "keeping-warm")
+    first = queries.open_draft(session, item.id)
+    client.submit(f"/guidance/manage/{item.slug}/submit", {"based_on": str(first.revision)},
+                  form_url=f"/guidance/manage/{item.slug}")
+    session.refresh(first)
+    client.sign_in_as(other)
+    assert client.submit(f"/guidance/approvals/{first.id}",
+                         {"seen_hash": first.content_hash, "review_in": "12"}).status_code == 302
+    client.sign_in_as(author)
+    session.expire_all()
+    _save(client, item.slug, first, summary="Warmth for everyone.")
+    second = queries.open_draft(session, item.id)
+    client.submit(f"/guidance/manage/{item.slug}/submit", {"based_on": str(second.revision)},
+                  form_url=f"/guidance/manage/{item.slug}")
+    session.refresh(second)
+    client.sign_in_as(both)
+    assert client.submit(f"/guidance/approvals/{second.id}",
+                         {"seen_hash": second.content_hash, "review_in": "12"}).status_code == 302
+    session.refresh(second)
+    assert second.status is VersionStatus.APPROVED

@@ -78,7 +78,8 @@ def test_editor_restores_an_old_version_through_the_form(client, session):
     assert service.name == "Tea and Cake"
 
 
-def test_moderator_restores_and_publishes_an_old_version(client, session):
+def test_moderator_restores_an_old_version_and_another_moderator_publishes_it(client, session):
+    """The two-person rule covers restores: the moderator who restored cannot publish it."""
     _editor, moderator, service, versions = _published_twice(client, session)
     client.sign_in_as(moderator)
     page = client.page(f"/moderation/services/{service.id}/history")
@@ -90,11 +91,41 @@ def test_moderator_restores_and_publishes_an_old_version(client, session):
     assert response.location == f"/moderation/revisions/{restored.id}"
     assert restored.author_id == moderator.id and restored.data["name"] == "Tea and Chat"
     page = check_page(client.get(response.location))
-    assert "The old version is ready to publish." in page.text
+    assert "A different moderator must check and publish it." in page.text
+    assert "You made this change, so a different moderator must publish it." in page.text
+    refused = client.post(response.location, data={
+        "csrf_token": client.csrf_token(response.location), "decision": "publish",
+        "expected_version": str(service.version)})
+    assert refused.status_code == 200
+    assert ("You made this change, so a different moderator must publish it."
+            in refused.get_data(as_text=True))
+    session.refresh(service)
+    assert service.name == "Tea and Cake"
+    client.sign_in_as(make_user(session, Role.MODERATOR, name="Second Moderator"))
     client.submit(response.location, {"decision": "publish",
                                       "expected_version": str(service.version)})
     session.refresh(service)
     assert service.name == "Tea and Chat"
+
+
+def test_an_editor_who_is_also_a_moderator_cannot_publish_their_own_listing_change(
+        client, session):
+    organisation = make_organisation(session)
+    both = make_user(session, Role.EDITOR, Role.MODERATOR, organisations=[organisation])
+    service = make_service(session, organisation, name="Tea and Cake")
+    revision = make_revision(session, service, author=both, name="Tea and Toast")
+    client.sign_in_as(both)
+    page = client.page(f"/moderation/revisions/{revision.id}")
+    assert 'value="publish"' not in client.get(f"/moderation/revisions/{revision.id}").get_data(as_text=True)
+    assert "You made this change, so a different moderator must publish it." in page.text
+    refused = client.post(f"/moderation/revisions/{revision.id}", data={
+        "csrf_token": client.csrf_token(f"/moderation/revisions/{revision.id}"),
+        "decision": "publish", "expected_version": str(service.version)})
+    assert refused.status_code == 200
+    session.refresh(revision)
+    assert revision.status is RevisionStatus.PENDING
+    session.refresh(service)
+    assert service.name == "Tea and Cake"
 
 
 def test_editor_of_another_organisation_cannot_see_history(client, session):
