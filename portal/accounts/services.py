@@ -63,25 +63,49 @@ def create_user(
     return user
 
 
-def _verification_email(session: Session, user: User) -> None:
+def _verification_email(session: Session, user: User, next_url: str | None = None) -> None:
 
     from portal.accounts import tokens
 
-    link = public_url("accounts.verify_email", token=tokens.verification_token(user))
+    values = {"next": next_url} if next_url else {}
+    link = public_url("accounts.verify_email", token=tokens.verification_token(user), **values)
     queue_email(session, to=user.email, subject=_("Confirm your email address"),
                 template="verify_email", link=link)
 
 
+def _address_claimed(session: Session, holder: User, *, via: str) -> None:
+    """Someone asked to use an address that already has an account: tell its holder, not
+    the person asking (who sees the same "check your email" page either way)."""
+    record(session, EventType.ADDRESS_CLAIMED, actor_id=None, subject_id=holder.id, via=via)
+    queue_email(session, to=holder.email,
+                subject=_("Someone tried to use your email address on Your Health and Care "
+                          "Portal"),
+                template="address_claimed", via=via,
+                sign_in=public_url("accounts.sign_in"),
+                reset=public_url("accounts.password_reset_request"))
+
+
 @service
 def register(session: Session, /, *, email: str, password: str, display_name: str,
-             roles: Iterable[Role] = (Role.RESIDENT,)) -> tuple[User, str]:
-    """A new account, signed in at once, with an email to confirm the address.
-    Returns the account and its session token."""
+             roles: Iterable[Role] = (Role.RESIDENT,), next_url: str | None = None
+             ) -> User | None:
+    """A new account waiting for its address to be confirmed by the emailed link (which
+    then sends the person to sign in, and on to ``next_url``).
+
+    When the address already has an account, nothing is created: its holder is emailed
+    instead, and the password is hashed all the same, so the answer, the work done and the
+    time taken do not tell whether the address is registered. Returns the new account, or
+    None for a known address.
+    """
+    existing = find_by_email(session, email)
+    if existing is not None:
+        hash_password(password)
+        _address_claimed(session, existing, via="registration")
+        return None
     user = create_user(session, email=email, password=password, display_name=display_name,
                        roles=roles)
-    token = open_session(session, user=user)
-    _verification_email(session, user)
-    return user, token
+    _verification_email(session, user, next_url)
+    return user
 
 
 @service
@@ -250,23 +274,42 @@ def _set_password(session: Session, *, user: User, password: str, keep_token: st
 
 
 @service
-def change_email(session: Session, /, *, user: User, current: str, new_email: str) -> str:
-    """Change the address (unverified until the link is followed); returns the old one."""
+def change_email(session: Session, /, *, user: User, current: str, new_email: str) -> None:
+    """Ask to change the address: a link goes to the new address, and the address changes
+    only when it is followed (``confirm_email_change``). If another account uses the new
+    address, its holder is told instead; the person asking sees the same answer."""
+    from portal.accounts import tokens
+
     if not verify_password(user.password_hash, current):
         raise AccountError("wrong_password")
     new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise AccountError("same_email")
+    record(session, EventType.EMAIL_CHANGE_REQUESTED, actor_id=user.id, subject_id=user.id)
     existing = find_by_email(session, new_email)
-    if existing is not None and existing.id != user.id:
+    if existing is not None:
+        _address_claimed(session, existing, via="email_change")
+        return
+    link = public_url("accounts.confirm_email_change",
+                      token=tokens.email_change_token(user, new_email))
+    queue_email(session, to=new_email, subject=_("Confirm your new email address"),
+                template="confirm_email_change", link=link)
+
+
+@service
+def confirm_email_change(session: Session, /, *, user: User, new_email: str) -> str:
+    """The link sent to the new address was followed: the address changes (confirmed, since
+    it reached its mailbox) and the old address is told. Returns the old address."""
+    if find_by_email(session, new_email) is not None:
         raise AccountError("email_taken")
     old = user.email
     user.email = new_email
-    user.email_verified_at = None
+    user.email_verified_at = utcnow()
     session.flush()
     record(session, EventType.EMAIL_CHANGED, actor_id=user.id, subject_id=user.id,
-           verified=False)
+           verified=True)
     queue_email(session, to=old, subject=_("Your email address has been changed"),
                 template="email_changed")
-    _verification_email(session, user)
     return old
 
 

@@ -15,6 +15,7 @@ from portal.accounts.models import User
 
 RESET_MAX_AGE = 30 * 60
 VERIFY_MAX_AGE = 7 * 24 * 3600
+CHANGE_MAX_AGE = 24 * 3600
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -51,3 +52,20 @@ def user_from_verification_token(token: str, load_user) -> User | None:  # type:
         return None
     user = load_user(user_id) if isinstance(user_id, int) else None
     return user if user is not None and user.email == email else None
+
+
+def email_change_token(user: User, new_email: str) -> str:
+    """For the link sent to a new address: it stops working once the address has changed."""
+    return _serializer("change-email").dumps([user.id, user.email, new_email])
+
+
+def email_change_from_token(token: str, load_user) -> tuple[User, str] | None:  # type: ignore[no-untyped-def]
+    try:
+        user_id, email, new_email = _serializer("change-email").loads(
+            token, max_age=CHANGE_MAX_AGE)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    user = load_user(user_id) if isinstance(user_id, int) else None
+    if user is None or not user.is_active or user.email != email or not isinstance(new_email, str):
+        return None
+    return user, new_email

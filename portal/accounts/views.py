@@ -60,21 +60,23 @@ def register() -> str | Response:
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        try:
-            user, token = services.register(
-                db.session, email=form.email.data, password=form.password.data,
-                display_name=form.display_name.data, roles=[Role.RESIDENT])
-        except services.AccountError:
-            form.email.errors = [_("An account with this email address already exists. "
-                                   "Sign in instead.")]
-        else:
-            signin.establish(user, token)
-            flash(_("Your account has been created. We have sent you an email to check your "
-                    "address."), "success")
-            # A carer's invitation link sends them here and back again to accept it.
-            return redirect(safe_next_url(request.args.get("next"))
-                            or url_for("accounts.overview"))
+        # The same answer whether or not the address has an account (the holder is emailed).
+        next_url = safe_next_url(request.args.get("next"))
+        services.register(db.session, email=form.email.data, password=form.password.data,
+                          display_name=form.display_name.data, roles=[Role.RESIDENT],
+                          next_url=next_url)
+        session["registered"] = {"email": services.normalise_email(form.email.data),
+                                 "next": next_url}
+        return redirect(url_for("accounts.registered"))
     return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/check-your-email")
+@public
+def registered() -> str:
+    sent = session.get("registered") or {}
+    return render_template("accounts/registered.html", email=sent.get("email"),
+                           next_url=safe_next_url(sent.get("next")))
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.accounts import services, tokens
@@ -12,6 +13,7 @@ from portal.accounts.models import User
 from portal.accounts.views import bp
 from portal.authz import public
 from portal.extensions import db, limiter
+from portal.security import safe_next_url
 
 
 def _load_user(user_id: int) -> User | None:
@@ -52,5 +54,26 @@ def verify_email(token: str) -> Response:
     if user is None:
         abort(404)
     services.mark_email_verified(db.session, user=user)
-    flash(_("Thank you. Your email address is confirmed."), "success")
-    return redirect(url_for("main.home"))
+    next_url = safe_next_url(request.args.get("next"))
+    if current_user.is_authenticated:
+        flash(_("Thank you. Your email address is confirmed."), "success")
+        return redirect(next_url or url_for("main.home"))
+    flash(_("Thank you. Your email address is confirmed. Sign in to carry on."), "success")
+    return redirect(url_for("accounts.sign_in", next=next_url) if next_url
+                    else url_for("accounts.sign_in"))
+
+
+@bp.route("/email/confirm/<token>")
+@public
+def confirm_email_change(token: str) -> Response | tuple[str, int]:
+    found = tokens.email_change_from_token(token, _load_user)
+    if found is None:
+        return render_template("accounts/email_change_expired.html"), 404
+    user, new_email = found
+    try:
+        services.confirm_email_change(db.session, user=user, new_email=new_email)
+    except services.AccountError:
+        return render_template("accounts/email_change_expired.html", taken=True), 409
+    flash(_("Your email address has been changed to %(email)s.", email=new_email), "success")
+    return redirect(url_for("accounts.overview") if current_user.is_authenticated
+                    else url_for("accounts.sign_in"))

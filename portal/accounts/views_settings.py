@@ -40,15 +40,16 @@ def change_email() -> str | Response:
     if form.validate_on_submit():
         try:
             services.change_email(db.session, user=current_user, current=form.current_password.data,
-                                        new_email=form.email.data)
+                                  new_email=form.email.data)
         except services.AccountError as error:
-            if str(error) == "email_taken":
-                form.email.errors = [_("Another account uses this email address")]
+            if str(error) == "same_email":
+                form.email.errors = [_("This is already your email address")]
             else:
                 form.current_password.errors = [_("Your current password is not right")]
         else:
-            flash(_("Your email address has been changed. Check your inbox to confirm it."),
-                  "success")
+            # The same answer whether or not another account uses the address.
+            flash(_("We have sent a link to %(email)s. Your email address changes when you "
+                    "follow it.", email=services.normalise_email(form.email.data)), "success")
             return redirect(url_for("accounts.overview"))
     return render_template("accounts/change_email.html", form=form)
 

@@ -30,6 +30,8 @@ class EventType(StrEnum):
     RECOVERY_CODE_USED = "recovery_code_used"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105  # nosec B105: an event name, not a password
     EMAIL_CHANGED = "email_changed"
+    EMAIL_CHANGE_REQUESTED = "email_change_requested"
+    ADDRESS_CLAIMED = "address_claimed"
     PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105  # nosec B105: an event name, not a password
     PASSWORD_RESET = "password_reset"  # noqa: S105  # nosec B105: an event name, not a password
     EMAIL_VERIFIED = "email_verified"
@@ -161,6 +163,9 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.RECOVERY_CODE_USED: _spec("remaining", **_ACCOUNT),
     EventType.PASSWORD_CHANGED: _spec(**_ACCOUNT),
     EventType.EMAIL_CHANGED: _spec(optional="verified", **_ACCOUNT),
+    EventType.EMAIL_CHANGE_REQUESTED: _spec(**_ACCOUNT),
+    # via: "registration" or "email_change" (someone tried to use the holder's address).
+    EventType.ADDRESS_CLAIMED: _spec("via", **_ACCOUNT),
     EventType.PASSWORD_RESET_REQUESTED: _spec(optional="known", **_ACCOUNT),
     EventType.PASSWORD_RESET: _spec(**_ACCOUNT),
     EventType.EMAIL_VERIFIED: _spec(**_ACCOUNT),

@@ -25,6 +25,8 @@ EVENT_LABELS = {
     EventType.RECOVERY_CODE_USED: _l("Used a recovery code"),
     EventType.PASSWORD_CHANGED: _l("Changed password"),
     EventType.EMAIL_CHANGED: _l("Changed email address"),
+    EventType.EMAIL_CHANGE_REQUESTED: _l("Asked to change email address"),
+    EventType.ADDRESS_CLAIMED: _l("Someone tried to use this email address for another account"),
     EventType.PASSWORD_RESET_REQUESTED: _l("Asked to reset password"),
     EventType.PASSWORD_RESET: _l("Reset password"),
     EventType.EMAIL_VERIFIED: _l("Confirmed email address"),

@@ -113,3 +113,35 @@ def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped
         page.locator("#code").fill(fresh_demo_code())
         page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/")
+
+
+def register(page, smtp_sink: SmtpSink, name: str, email: str,  # type: ignore[no-untyped-def]
+             password: str = "tea by the harbour") -> None:
+    """Create an account through the real pages, from an open registration form: the form,
+    "check your email", the emailed link, then signing in (on to any ``next`` page)."""
+    import re
+    import time
+
+    from playwright.sync_api import expect
+
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Create a password").fill(password)
+    page.get_by_label("Confirm your password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    deadline = time.monotonic() + 10
+    link = None
+    while link is None and time.monotonic() < deadline:
+        for mail in list(smtp_sink.messages):
+            found = re.search(r"https?://[^/\s]+(/account/verify/\S+)", mail.get_content())
+            if mail["To"] == email and found:
+                link = found.group(1)
+        time.sleep(0.05)
+    assert link, f"no confirmation email for {email}"
+    page.goto(link)
+    expect(page.get_by_text("Your email address is confirmed.")).to_be_visible()
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/account/sign-in" not in url)

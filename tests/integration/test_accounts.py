@@ -14,23 +14,27 @@ REGISTRATION = {
 }
 
 
-def test_register_creates_a_resident_signs_them_in_and_emails_a_notice(client, session, smtp_sink):
+def test_register_creates_a_resident_who_confirms_the_address_then_signs_in(
+        client, session, smtp_sink):
     response = client.submit("/account/register", REGISTRATION)
 
     assert response.status_code == 302
-    assert response.location == "/account/"
+    assert response.location == "/account/register/check-your-email"
     user = session.scalar(select(User).where(User.email == "joan@example.com"))
     assert user is not None and user.roles == {Role.RESIDENT}
     assert user.password_hash.startswith("$argon2id$")
-    page = client.page("/account/")
-    assert "Joan Example" in page.text and "Your account has been created." in page.text
-    assert "Not confirmed yet" in page.text
+    page = client.page(response.location)
+    assert page.h1 == ["Check your email"] and "We have sent an email to joan@example.com." in page.text
+    assert client.get("/account/").status_code == 302  # not signed in until they sign in
     [mail] = smtp_sink.messages
     assert mail["To"] == "joan@example.com"
-    link = re.search(r"http://localhost(/account/verify/\S+)", mail.get_content()).group(1)
-    assert client.get(link).status_code == 302
+    link = re.search(r"http://127.0.0.1:5000(/account/verify/\S+)", mail.get_content()).group(1)
+    confirmed = client.get(link)
+    assert confirmed.status_code == 302 and confirmed.location == "/account/sign-in"
     session.refresh(user)
     assert user.email_verified_at is not None
+    client.submit("/account/sign-in", {"email": "joan@example.com",
+                                       "password": REGISTRATION["password"]})
     assert "Confirmed" in client.page("/account/").text
 
 
@@ -65,11 +69,32 @@ def test_register_refuses_short_and_mismatched_passwords(client):
                                   "Passwords must match"]
 
 
-def test_register_with_an_email_already_used_says_so(client, session):
-    make_user(session, email="joan@example.com")
-    page = _page(client.submit("/account/register", REGISTRATION))
-    assert page.error_summary == [
-        "An account with this email address already exists. Sign in instead."]
+def _without_tokens(response):
+    return re.sub(r'(name="csrf-token" content="|name="csrf_token" value=")[^"]+', r"\1",
+                  response.get_data(as_text=True))
+
+
+def test_registering_a_known_address_looks_the_same_and_emails_the_holder(client, app, session,
+                                                                          smtp_sink):
+    """No enumeration: the same redirect and page for a known and a new address; the known
+    address's holder is told, and nothing is created or changed."""
+    holder = make_user(session, email="joan@example.com", name="Joan Holder")
+    known = client.submit("/account/register", REGISTRATION)
+    known_page = client.get(known.location)
+    other = app.test_client()
+    new = other.submit("/account/register", {**REGISTRATION, "email": "fresh@example.com"})
+    new_page = other.get(new.location)
+    assert known.status_code == new.status_code == 302 and known.location == new.location
+    assert (_without_tokens(known_page).replace("joan@example.com", "X")
+            == _without_tokens(new_page).replace("fresh@example.com", "X"))
+    assert len(session.scalars(select(User).where(User.email == "joan@example.com")).all()) == 1
+    session.refresh(holder)
+    assert holder.display_name == "Joan Holder"
+    to_holder = [m for m in smtp_sink.messages if m["To"] == "joan@example.com"]
+    assert len(to_holder) == 1
+    text = to_holder[0].get_content()
+    assert "This address already has an account, so nothing has changed." in text
+    assert "http://127.0.0.1:5000/account/password-reset" in text and "/account/verify/" not in text
 
 
 def test_register_with_huge_values_gets_messages_not_errors(client):

@@ -44,6 +44,7 @@ PUBLIC_ENDPOINTS = {
     "main.search_all",
     "accounts.sign_in",
     "accounts.register",
+    "accounts.registered",
     "accounts.sign_out",
     # Part-way through signing in (password accepted, second factor to come): not yet signed in.
     "accounts.two_factor",
@@ -53,6 +54,7 @@ PUBLIC_ENDPOINTS = {
     "accounts.password_reset_request",
     "accounts.password_reset",
     "accounts.verify_email",
+    "accounts.confirm_email_change",
     # Shown after an account is deleted (and its session ended): says what was kept and why.
     "privacy.deleted",
     # The directory: searching published listings and reading one.

@@ -12,7 +12,7 @@ from tests.helpers.pages import check_page
 
 
 def _link(mail, path):
-    return re.search(rf"http://localhost({path}\S+)", mail.get_content()).group(1)
+    return re.search(rf"http://127.0.0.1:5000({path}\S+)", mail.get_content()).group(1)
 
 
 def test_common_password_is_refused_at_registration(client):
@@ -80,24 +80,58 @@ def test_change_password_needs_the_current_one_and_notifies(client, session, smt
     assert client.get("/account/").status_code == 200  # this session stays
 
 
-def test_change_email_needs_the_password_notifies_the_old_address_and_asks_to_verify(
+def test_change_email_takes_effect_when_the_link_sent_to_the_new_address_is_followed(
         client, session, smtp_sink):
     user = make_user(session, email="old@example.com")
     client.sign_in_as(user)
     response = client.submit("/account/email", {"email": "New@Example.com",
                                                 "current_password": PASSWORD})
     assert response.status_code == 302
+    assert ("We have sent a link to new@example.com. Your email address changes when you follow it."
+            in client.page("/account/").text)
     session.refresh(user)
-    assert user.email == "new@example.com" and user.email_verified_at is None
-    assert sorted(m["To"] for m in smtp_sink.messages) == ["new@example.com", "old@example.com"]
+    assert user.email == "old@example.com"  # not until the link is followed
+    [mail] = smtp_sink.messages
+    assert mail["To"] == "new@example.com"
+    link = _link(mail, "/account/email/confirm/")
+    smtp_sink.clear()
+    assert client.get(link).status_code == 302
+    session.refresh(user)
+    assert user.email == "new@example.com" and user.email_verified_at is not None
+    assert [m["To"] for m in smtp_sink.messages] == ["old@example.com"]
+    assert client.get(link).status_code == 404  # once only: the address has changed
 
 
-def test_change_email_to_one_already_used_is_refused(client, session):
+def test_change_email_to_one_already_used_looks_the_same_and_tells_its_holder(
+        client, session, smtp_sink):
     make_user(session, email="taken@example.com")
-    client.sign_in_as(make_user(session))
+    user = make_user(session, email="mine@example.com")
+    client.sign_in_as(user)
     response = client.submit("/account/email", {"email": "taken@example.com",
                                                 "current_password": PASSWORD})
-    assert check_page(response).error_summary == ["Another account uses this email address"]
+    assert response.status_code == 302
+    assert ("We have sent a link to taken@example.com. Your email address changes when you "
+            "follow it." in client.page("/account/").text)
+    session.refresh(user)
+    assert user.email == "mine@example.com"
+    [mail] = smtp_sink.messages
+    assert mail["To"] == "taken@example.com"
+    assert "Someone asked to move another account" in mail.get_content()
+    assert "/account/email/confirm/" not in mail.get_content()
+
+
+def test_an_email_change_link_for_an_address_taken_meanwhile_changes_nothing(
+        client, session, smtp_sink):
+    user = make_user(session, email="mine@example.com")
+    client.sign_in_as(user)
+    client.submit("/account/email", {"email": "wanted@example.com", "current_password": PASSWORD})
+    link = _link(smtp_sink.messages[0], "/account/email/confirm/")
+    make_user(session, email="wanted@example.com")
+    response = client.get(link)
+    assert response.status_code == 409
+    assert "This email address is now used by another account" in response.get_data(as_text=True)
+    session.refresh(user)
+    assert user.email == "mine@example.com"
 
 
 def test_disabled_account_is_signed_out_at_once(app, client, session):
