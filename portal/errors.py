@@ -12,6 +12,7 @@ from werkzeug.exceptions import (
     SecurityError,
     ServiceUnavailable,
 )
+from werkzeug.sansio.response import Response
 
 from portal.logging import request_id
 
@@ -52,8 +53,11 @@ def init_app(app: Flask) -> None:
         return UNKNOWN_HOST_PAGE, 400, {"Content-Type": "text/html; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException | Response:
         code = error.code or 500
+        if error.response is not None:
+            # A view built its own answer (a rate limit's page that keeps what was typed).
+            return error.response
         if request.blueprint == "api" or request.path.startswith("/api/"):
             return error
         template = f"errors/{code}.html" if code in OWN_PAGES else "errors/generic.html"

@@ -195,8 +195,9 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.LISTING_REJECTED: _spec("revision", "service", **_OBJECT),
     EventType.LISTING_RESTORED: _spec("revision restored_from", "service", **_OBJECT),
     EventType.LISTING_CONFIRMED: _spec(optional="version", **_OBJECT),
-    # service: the listing reported; contact: whether the reporter left an address.
-    EventType.PROBLEM_REPORTED: _spec("service contact", **_OBJECT),
+    # service: the listing reported; contact: whether the reporter left an address;
+    # notified: whether editors and moderators were emailed (repeats within an hour are not).
+    EventType.PROBLEM_REPORTED: _spec("service contact", "notified", **_OBJECT),
     EventType.PROBLEM_RESOLVED: _spec("service", **_OBJECT),
     # reminded: listings whose editors were emailed.
     EventType.STALE_REMINDERS_SENT: _spec("reminded", **_OBJECT),

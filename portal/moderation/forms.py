@@ -290,4 +290,5 @@ class ProblemReportForm(FlaskForm):
         validators=[Optional(), _length(320, _l("Email address must be 320 characters or fewer")),
                     EmailAddress(_l("Enter an email address in the correct format, "
                                      "like name@example.com"))])
-
+    # A honeypot: hidden from sight and from screen readers, so only bots fill it in.
+    website = StringField(_l("Leave this empty"))

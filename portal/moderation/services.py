@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
 from portal.audit.events import EventType, ObjectType
+from portal.audit.models import AuditEvent
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.directory.models import Organisation, Service, new_uuid
@@ -36,6 +37,8 @@ from portal.unit_of_work import service as unit_of_work
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 REMIND_EVERY_DAYS = 30
+# A new report on a listing emails nobody while an open one was emailed this recently.
+REPORT_NOTICE_WINDOW = timedelta(hours=1)
 
 
 class ModerationError(Exception):
@@ -315,14 +318,44 @@ def _tell_author(session: Session, revision: ServiceRevision, listing: str, subj
 @unit_of_work
 def report_problem(session: Session, /, *, service: Service, message: str,
                    email: str | None, by: Any = None) -> ProblemReport:
-    """Anyone tells us a listing is wrong. Editors and moderators are told there is a report."""
+    """Anyone tells us a listing is wrong. Editors and moderators are told there is a report.
+
+    Repeats collapse into one notice: every report is stored (moderators and editors see them
+    all), but a report emails nobody while an earlier report on the same listing is still open
+    and was itself emailed within the last ``REPORT_NOTICE_WINDOW`` (an hour). So a burst of
+    reports on one listing sends one round of emails; once that report is resolved, or an hour
+    after its notice, the next report emails again. Whether a report was emailed is kept in its
+    audit event (``notified``).
+    """
+    notify = not _recently_notified(session, service)
     report = ProblemReport(service_id=service.id, message=message, reporter_email=email or None)
     session.add(report)
     session.flush()
     record(session, EventType.PROBLEM_REPORTED,
            actor_id=getattr(by, "id", None) if getattr(by, "is_authenticated", False) else None,
            target_type=ObjectType.PROBLEM_REPORT, target_id=report.id, service=service.id,
-           contact=bool(email))
+           contact=bool(email), notified=notify)
+    if notify:
+        _notify_report(session, service)
+    return report
+
+
+def _recently_notified(session: Session, service: Service) -> bool:
+    """Whether an open report on this listing was emailed within the notice window."""
+    since = utcnow() - REPORT_NOTICE_WINDOW
+    open_ids = [str(report_id) for report_id in session.scalars(select(ProblemReport.id).where(
+        ProblemReport.service_id == service.id, ProblemReport.status == ReportStatus.OPEN,
+        ProblemReport.created_at >= since))]
+    if not open_ids:
+        return False
+    events = session.scalars(select(AuditEvent).where(
+        AuditEvent.event_type == EventType.PROBLEM_REPORTED.value,
+        AuditEvent.target_type == str(ObjectType.PROBLEM_REPORT),
+        AuditEvent.target_id.in_(open_ids), AuditEvent.created_at >= since))
+    return any(event.details.get("notified", True) for event in events)
+
+
+def _notify_report(session: Session, service: Service) -> None:
     editors = queries.editors_of(session, service.organisation_id)
     for person in editors:
         queue_email(session, to=person.email,
@@ -336,7 +369,6 @@ def report_problem(session: Session, /, *, service: Service, message: str,
                         subject=_("Someone has reported a problem with a listing"),
                         template="moderation_problem_report", listing=service.name,
                         link=_link("moderation.queue"))
-    return report
 
 
 @unit_of_work

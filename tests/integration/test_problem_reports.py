@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import time_machine
 from sqlalchemy import select
 
 from portal.authz import Role
+from portal.db import utcnow
 from portal.directory.models import ServiceStatus
 from portal.moderation.models import ProblemReport, ReportStatus
 from tests.helpers.factories import make_organisation, make_problem_report, make_service, make_user
@@ -112,3 +116,99 @@ def test_moderator_sees_and_resolves_every_report(client, session):
     session.refresh(report)
     session.refresh(other)
     assert report.status is ReportStatus.RESOLVED and other.status is ReportStatus.OPEN
+
+
+# Rate limits, repeats and bots (issue 8 G) -------------------------------------------------
+
+def _report(client, service, message="The phone number rings out.", address="192.0.2.1",
+            **extra):
+    return client.submit(f"/services/{service.id}/report", {"message": message, "email": "",
+                                                             **extra},
+                         environ_base={"REMOTE_ADDR": address})
+
+
+def test_reports_from_one_address_are_limited_and_the_429_page_keeps_what_was_typed(
+        client, session, smtp_sink):
+    _editor, _moderator, service = _listing(session)
+    others = [make_service(session) for _ in range(5)]
+    statuses = [_report(client, listing).status_code for listing in others]
+    assert statuses == [302] * 5
+    response = _report(client, service, "The hall is now at 4 Fore Street, Totnes.",
+                       email="kim@example.org")
+    assert response.status_code == 429
+    page = check_page(response)
+    assert page.h1 == ["Report a problem with this listing"]
+    assert "Too many reports" in page.text
+    assert "Your report has not been sent" in page.text
+    html = response.get_data(as_text=True)
+    assert "The hall is now at 4 Fore Street, Totnes.</textarea>" in html
+    assert 'value="kim@example.org"' in html
+    assert page.form_with("message").action == f"/services/{service.id}/report"
+    assert session.scalars(select(ProblemReport).where(
+        ProblemReport.service_id == service.id)).all() == []
+    # Another address is not held back by this one.
+    assert _report(client, service, address="192.0.2.2").status_code == 302
+
+
+def test_reports_on_one_listing_are_limited_whoever_sends_them(client, session):
+    _editor, _moderator, service = _listing(session)
+    statuses = [_report(client, service, address=f"198.51.100.{n}").status_code
+                for n in range(11)]
+    assert statuses == [302] * 10 + [429]
+    assert len(session.scalars(select(ProblemReport)).all()) == 10
+    other = make_service(session)
+    assert _report(client, other, address="198.51.100.200").status_code == 302
+
+
+def test_five_reports_on_one_listing_send_one_round_of_emails(client, session, smtp_sink):
+    _editor, _moderator, service = _listing(session)
+    for n in range(5):
+        assert _report(client, service, f"Report number {n} about the times.",
+                       address=f"203.0.113.{n}").status_code == 302
+    assert len(session.scalars(select(ProblemReport).where(
+        ProblemReport.service_id == service.id)).all()) == 5
+    assert sorted(mail["To"] for mail in smtp_sink.messages) == [
+        "eddie@example.test", "mo@example.test"]
+    smtp_sink.clear()
+    other = make_service(session, name="Walking Group")
+    assert _report(client, other, address="203.0.113.99").status_code == 302
+    assert [mail["To"] for mail in smtp_sink.messages] == ["mo@example.test"]
+    assert "Walking Group" in smtp_sink.messages[0].get_content()
+
+
+def test_a_repeat_emails_again_once_the_earlier_report_is_resolved_or_an_hour_has_passed(
+        client, session, smtp_sink):
+    _editor, moderator, service = _listing(session)
+    with time_machine.travel(utcnow(), tick=True) as traveller:
+        assert _report(client, service, address="203.0.113.1").status_code == 302
+        assert _report(client, service, address="203.0.113.2").status_code == 302
+        assert len(smtp_sink.messages) == 2
+        traveller.shift(timedelta(minutes=61))
+        assert _report(client, service, address="203.0.113.3").status_code == 302
+        assert len(smtp_sink.messages) == 4
+        first = session.scalars(select(ProblemReport).order_by(ProblemReport.id)).all()
+        staff = client.application.test_client()
+        staff.sign_in_as(moderator)
+        for report in first:
+            staff.submit(f"/moderation/reports/{report.id}/resolve", {}, form_url="/moderation/")
+        assert _report(client, service, address="203.0.113.4").status_code == 302
+        assert len(smtp_sink.messages) == 6
+
+
+def test_a_filled_honeypot_looks_sent_but_stores_and_emails_nothing(client, session, smtp_sink):
+    _editor, _moderator, service = _listing(session)
+    response = _report(client, service, website="https://cheap-pills.example")
+    assert response.status_code == 302
+    assert response.location == f"/services/{service.id}/report/sent"
+    assert client.page(response.location).h1 == ["Your report has been sent"]
+    assert session.scalars(select(ProblemReport)).all() == []
+    assert smtp_sink.messages == []
+
+
+def test_the_honeypot_is_hidden_from_people_and_screen_readers(client, session):
+    _editor, _moderator, service = _listing(session)
+    html = client.get(f"/services/{service.id}/report").get_data(as_text=True)
+    assert ('<div class="nhsuk-u-visually-hidden" aria-hidden="true">\n'
+            '        <label for="website">Leave this empty</label>\n'
+            '        <input id="website" name="website" type="text" tabindex="-1" '
+            'autocomplete="off" value="">') in html
