@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--statements", action="store_true",
                         help="also print the slowest SQL statements of the measured requests")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print where the time of opening plans goes (cProfile)")
     parser.add_argument("--postgres-url", default=os.environ.get(
         "PORTAL_TEST_POSTGRES_URL", POSTGRES_URL))
     args = parser.parse_args(argv)
@@ -240,11 +242,22 @@ def run(url: str, backend: str, args: argparse.Namespace) -> None:
     for pid in people[:10]:  # warm-up
         assert carer_client.get(f"/plans/{pid}").status_code == 200
     opens = []
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     for pid in people:
         t = time.perf_counter()
         response = carer_client.get(f"/plans/{pid}")
         opens.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200, response.status_code
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"/portal/", 45)
     print(f"  open a plan (carer, audited):  {_percentiles(opens)}")
 
     saves = []
@@ -262,7 +275,7 @@ def run(url: str, backend: str, args: argparse.Namespace) -> None:
         saves.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 302, response.status_code
     print(f"  save a section (owner, audited): {_percentiles(saves)}")
-    slowest = sorted(timings.items(), key=lambda kv: -statistics.mean(kv[1]))[:8]
+    slowest = sorted(timings.items(), key=lambda kv: -statistics.mean(kv[1]))[:40]
     for statement, times in slowest:
         print(f"    {statistics.mean(times) * 1000:7.2f} ms x{len(times):4d}  "
               f"{' '.join(statement.split())[:150]}")

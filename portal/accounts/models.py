@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, Enum, ForeignKey, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, lazyload, mapped_column, relationship
 
 from portal.authz.permissions import Permission, Role, permissions_for
 from portal.crypto import EncryptedText
@@ -169,3 +169,10 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """One account by id, without loading its organisations and teams up front (two queries
+    fewer on every request; they load on first use, which most pages never make)."""
+    return session.get(User, user_id, options=[lazyload(User.organisations),
+                                               lazyload(User.teams)])

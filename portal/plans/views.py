@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.accounts.models import User
+from portal.accounts.models import get_user
 from portal.authz import signed_in
 from portal.extensions import db
 from portal.plans import presenters, services
@@ -25,7 +25,7 @@ bp = Blueprint("plans", __name__)
 
 
 def _person(person_id: int) -> Any:
-    person = db.session.get(User, person_id)
+    person = get_user(db.session, person_id)
     if person is None:
         abort(404)
     return person
