@@ -304,6 +304,19 @@ def restore_version(session: Session, /, *, person: Any, section: Section, numbe
                           restored_from=number)
 
 
+def can_add_note(session: Session, *, person: Any, by: Any) -> bool:
+    """The person (answering a note) or their team with the plan consent: asked before the
+    form is read, so someone who may not gets a refusal, not a form error."""
+    access = Access.PLAN_WRITE if by.id == person.id else Access.PLAN_NOTE
+    return bool(decide(session, actor=by, person=person, access=access))
+
+
+def can_add_link(session: Session, *, person: Any, by: Any) -> bool:
+    """Whoever may change the plan's words, or suggest beside them (``add_link``)."""
+    return bool(decide(session, actor=by, person=person, access=Access.PLAN_WRITE)
+                or decide(session, actor=by, person=person, access=Access.PLAN_NOTE))
+
+
 @service
 def add_note(session: Session, /, *, person: Any, text: str, by: Any,
              section_key: str | None = None, reply_to_id: int | None = None) -> PlanNote:

@@ -221,6 +221,8 @@ def restore(person_id: int, section_id: str, number: int) -> Response | tuple[st
 @signed_in
 def add_note(person_id: int) -> Response | tuple[str, int]:
     person = _person(person_id)
+    if not services.can_add_note(db.session, person=person, by=current_user):
+        abort(404)
     form = NoteForm()
     section_key = form.section.data if catalogue.section(form.section.data or "") else None
     reply_to = int(form.reply_to.data) if (form.reply_to.data or "").isdigit() else None
@@ -243,6 +245,8 @@ def add_note(person_id: int) -> Response | tuple[str, int]:
 @signed_in
 def add_link(person_id: int) -> Response | tuple[str, int]:
     person = _person(person_id)
+    if not services.can_add_link(db.session, person=person, by=current_user):
+        abort(404)
     form = LinkForm()
     section = catalogue.section(form.section.data or "") or catalogue.sections()[0]
     if form.validate_on_submit():
