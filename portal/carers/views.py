@@ -3,7 +3,7 @@ locality team's queue."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import format_date, ngettext
@@ -17,6 +17,7 @@ from portal.carers.forms import SendForm, StatusForm
 from portal.carers.journey import JOURNEY_ID, referral_journey
 from portal.carers.models import CarerReferral, ReferralStatus
 from portal.carers.summary import summary
+from portal.carers.targets import contact_target
 from portal.clock import utcnow
 from portal.extensions import db, limiter
 from portal.journeys import flow
@@ -72,8 +73,18 @@ def _age_in_days(when: datetime) -> str:
 
 
 @bp.app_template_filter("carer_date")
-def _carer_date(when: datetime) -> str:
+def _carer_date(when: datetime | date) -> str:
     return format_date(when, "d MMMM yyyy")
+
+
+@bp.app_template_filter("carer_day")
+def _carer_day(when: date) -> str:
+    return format_date(when, "EEEE d MMMM yyyy")
+
+
+@bp.app_template_filter("contact_target")
+def _contact_target(referral: CarerReferral) -> object:
+    return contact_target(referral)
 
 
 @bp.route("/carers/assessment")
