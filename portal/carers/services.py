@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User, team_locality
@@ -22,6 +23,14 @@ from portal.unit_of_work import service
 
 class NotReady(ValueError):
     """The draft has pages still to answer (or reached a stop page)."""
+
+
+class NoReferenceFree(RuntimeError):
+    """Every reference number tried was taken by referrals sent at the same moment."""
+
+
+# How many reference numbers to try when others sending at the same moment take them.
+REFERENCE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -46,17 +55,25 @@ def route(session: Session, postcode: str | None) -> Route:
     return Route(locality.id, team_id, None)
 
 
-def _next_reference(session: Session, year: int) -> tuple[int, str]:
+def _next_sequence(session: Session, year: int, after: int) -> int:
     last = session.scalar(select(func.max(CarerReferral.sequence))
                           .where(CarerReferral.year == year))
-    sequence = (last or 0) + 1
-    return sequence, f"CR-{year}-{sequence:06d}"
+    return max(last or 0, after) + 1
+
+
+def reference_for(year: int, sequence: int) -> str:
+    return f"CR-{year}-{sequence:06d}"
 
 
 @service
 def submit(session: Session, /, *, draft: JourneyDraft, by: User | None) -> CarerReferral:
     """Make the referral from a finished draft. Sending the same draft again returns the
-    referral it already made (double submission makes one referral)."""
+    referral it already made (double submission makes one referral).
+
+    The reference is the year's next number. Two referrals sent at the same moment may pick
+    the same one: the insert is tried in a savepoint and, when a unique constraint refuses
+    it, tried again with the next number (or, if the same draft was sent twice at once, the
+    other send's referral is returned)."""
     existing = session.scalar(select(CarerReferral).where(CarerReferral.draft_id == draft.id))
     if existing is not None:
         return existing
@@ -68,15 +85,29 @@ def submit(session: Session, /, *, draft: JourneyDraft, by: User | None) -> Care
     postcode = flow.value_of(answers, "postcode")
     routed = route(session, postcode)
     now = utcnow()
-    sequence, reference = _next_reference(session, now.year)
-    referral = CarerReferral(
-        reference=reference, year=now.year, sequence=sequence, draft_id=draft.id,
-        answers=answers, urgent="urgent" in flow.flags(journey, answers),
-        postcode_district=postcode.split(" ")[0] if postcode else None,
-        locality_id=routed.locality_id, team_id=routed.team_id,
-        triage_note=routed.triage_note, carer_id=by.id if by else None,
-        created_at=now, updated_at=now)
-    session.add(referral)
+    sequence = 0
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        sequence = _next_sequence(session, now.year, sequence)
+        referral = CarerReferral(
+            reference=reference_for(now.year, sequence), year=now.year, sequence=sequence,
+            draft_id=draft.id, answers=answers,
+            urgent="urgent" in flow.flags(journey, answers),
+            postcode_district=postcode.split(" ")[0] if postcode else None,
+            locality_id=routed.locality_id, team_id=routed.team_id,
+            triage_note=routed.triage_note, carer_id=by.id if by else None,
+            created_at=now, updated_at=now)
+        try:
+            with session.begin_nested():
+                session.add(referral)
+                session.flush()
+            break
+        except IntegrityError:
+            existing = session.scalar(select(CarerReferral)
+                                      .where(CarerReferral.draft_id == draft.id))
+            if existing is not None:
+                return existing
+    else:
+        raise NoReferenceFree(f"{REFERENCE_ATTEMPTS} reference numbers were taken")
     draft.submitted_at = now
     draft.answers = {}  # the referral holds them now; the draft keeps no second copy
     session.flush()

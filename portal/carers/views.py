@@ -144,8 +144,14 @@ def check() -> str | Response | tuple[str, int]:
             form.website.errors = [_("We could not send your request. Try again.")]
             return render_template("carers/check.html", rows=summary(journey, answers),
                                    form=form), 400
-        referral = services.submit(db.session, draft=draft,
-                                   by=current_user if current_user.is_authenticated else None)
+        try:
+            referral = services.submit(db.session, draft=draft,
+                                       by=current_user if current_user.is_authenticated else None)
+        except services.NoReferenceFree:
+            form.website.errors = [_("We could not send your request just now. Your answers "
+                                     "are saved: try again in a minute.")]
+            return render_template("carers/check.html", rows=summary(journey, answers),
+                                   form=form), 503
         session[SENT_KEY] = referral.id
         session.pop(TOKEN_KEY, None)
         return redirect(url_for("carers.sent"))
