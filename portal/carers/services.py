@@ -12,7 +12,15 @@ from portal.accounts.models import User, team_locality
 from portal.audit.events import AccessReason, EventType, ObjectType
 from portal.audit.services import record
 from portal.carers.journey import referral_journey
-from portal.carers.models import CarerReferral, ReferralStatus, ReferralUpdate
+from portal.carers.models import (
+    CarerReferral,
+    ContactAttempt,
+    ContactMethod,
+    ContactOutcome,
+    ReferralStatus,
+    ReferralUpdate,
+)
+from portal.circles.policy import Decision, decide_referral
 from portal.clock import utcnow
 from portal.journeys import flow
 from portal.journeys.models import JourneyDraft
@@ -27,6 +35,14 @@ class NotReady(ValueError):
 
 class NoReferenceFree(RuntimeError):
     """Every reference number tried was taken by referrals sent at the same moment."""
+
+
+class NotAllowed(PermissionError):
+    """The actor may not work on this referral (the access policy refused)."""
+
+
+class NotAssignable(ValueError):
+    """The chosen care worker may not work on this referral."""
 
 
 # How many reference numbers to try when others sending at the same moment take them.
@@ -117,18 +133,27 @@ def submit(session: Session, /, *, draft: JourneyDraft, by: User | None) -> Care
     return referral
 
 
+def _as_team(session: Session, referral: CarerReferral, by: User) -> Decision:
+    decision = decide_referral(session, actor=by, referral=referral)
+    if decision.reason is not AccessReason.CARE_TEAM:
+        raise NotAllowed(referral.id)
+    return decision
+
+
 @service
 def view_referral(session: Session, /, *, referral: CarerReferral, by: User) -> CarerReferral:
     """A care worker opens a referral: the read is audited."""
+    decision = _as_team(session, referral, by)
     record(session, EventType.CARER_REFERRAL_VIEWED, actor_id=by.id,
            target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
-           reason=AccessReason.CARE_TEAM)
+           reason=decision.reason)
     return referral
 
 
 @service
 def change_status(session: Session, /, *, referral: CarerReferral, status: ReferralStatus,
                   note: str | None, by: User) -> ReferralUpdate:
+    decision = _as_team(session, referral, by)
     update = ReferralUpdate(referral=referral, status=status, note=note or None, by_id=by.id,
                             created_at=utcnow())
     session.add(update)
@@ -137,5 +162,53 @@ def change_status(session: Session, /, *, referral: CarerReferral, status: Refer
     session.flush()
     record(session, EventType.CARER_REFERRAL_STATUS_CHANGED, actor_id=by.id,
            target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
-           reason=AccessReason.CARE_TEAM, status=status.value, noted=bool(note))
+           reason=decision.reason, status=status.value, noted=bool(note))
     return update
+
+
+@service
+def assign(session: Session, /, *, referral: CarerReferral, to: User | None, by: User
+           ) -> CarerReferral:
+    """Give the referral to a care worker who may work on it (``to=None``: to nobody)."""
+    decision = _as_team(session, referral, by)
+    if to is not None and decide_referral(session, actor=to, referral=referral).reason \
+            is not AccessReason.CARE_TEAM:
+        raise NotAssignable(to.id)
+    now = utcnow()
+    referral.assigned_to_id = to.id if to is not None else None
+    referral.assigned_at = now if to is not None else None
+    referral.updated_at = now
+    session.flush()
+    record(session, EventType.CARER_REFERRAL_ASSIGNED, actor_id=by.id,
+           target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
+           reason=decision.reason, assignee=to.id if to is not None else None)
+    return referral
+
+
+# Statuses a contact that reached the carer moves on from.
+BEFORE_CONTACT = frozenset({ReferralStatus.RECEIVED, ReferralStatus.BEING_LOOKED_AT})
+
+
+@service
+def record_contact(session: Session, /, *, referral: CarerReferral, method: ContactMethod,
+                   outcome: ContactOutcome, note: str | None, by: User) -> ContactAttempt:
+    """A try at reaching the carer. The first that reaches them meets the contact target
+    and, if the request has not got that far, moves it to "contact made" (which the carer
+    sees)."""
+    decision = _as_team(session, referral, by)
+    now = utcnow()
+    attempt = ContactAttempt(referral=referral, method=method, outcome=outcome,
+                             note=note or None, by_id=by.id, created_at=now)
+    session.add(attempt)
+    referral.updated_at = now
+    if outcome is ContactOutcome.REACHED and referral.first_contact_at is None:
+        referral.first_contact_at = now
+    session.flush()
+    record(session, EventType.CARER_REFERRAL_CONTACT_RECORDED, actor_id=by.id,
+           target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
+           reason=decision.reason, method=method.value, outcome=outcome.value,
+           noted=bool(note))
+    if outcome is ContactOutcome.REACHED and referral.status in BEFORE_CONTACT:
+        change_status(session, referral=referral, status=ReferralStatus.CONTACT_MADE,
+                      note=None, by=by)
+    return attempt

@@ -8,7 +8,8 @@ data, so nothing is fetched). The targets are configurable:
   arrives (or the next working day when it arrives on a weekend or bank holiday);
 * ``CARER_CONTACT_DAYS_ROUTINE`` (default 5): working days after the day it arrives.
 
-A target is met once the status is "contact made" or later.
+A target is met once a contact attempt reached the carer, or the status is "contact made" or
+later.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def contact_target(referral: CarerReferral, on: date | None = None) -> ContactTa
     days = target_days(referral.urgent)
     received = local_day(referral.created_at)
     due = add_working_days(received, days)
-    met = referral.status in CONTACTED
+    met = referral.status in CONTACTED or referral.first_contact_at is not None
     return ContactTarget(days=days, due=due, met=met,
                          waited=working_days_between(received, on),
                          overdue=not met and on > due)
