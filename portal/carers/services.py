@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User, team_locality
 from portal.audit.events import AccessReason, EventType, ObjectType
@@ -21,7 +23,7 @@ from portal.carers.models import (
     ReferralUpdate,
 )
 from portal.circles.policy import Decision, decide_referral
-from portal.clock import utcnow
+from portal.clock import UK, utcnow
 from portal.journeys import flow
 from portal.journeys.models import JourneyDraft
 from portal.places.models import Locality
@@ -212,3 +214,49 @@ def record_contact(session: Session, /, *, referral: CarerReferral, method: Cont
         change_status(session, referral=referral, status=ReferralStatus.CONTACT_MADE,
                       note=None, by=by)
     return attempt
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), UK)
+
+
+@service
+def export_queue(session: Session, /, *, start: date | None, end: date | None, by: User) -> str:
+    """The requests this care worker may work on, received between ``start`` and ``end``
+    (UK days, inclusive; either may be open), as CSV. The export and the ids it held are
+    audited."""
+    from portal.accounts.models import CareTeam
+    from portal.carers.export import queue_csv
+    from portal.circles.policy import referrals_query
+
+    query = referrals_query(by)
+    if start is not None:
+        query = query.where(CarerReferral.created_at >= _start_of(start))
+    if end is not None:
+        query = query.where(CarerReferral.created_at < _start_of(end + timedelta(days=1)))
+    referrals = list(session.scalars(query.options(selectinload(CarerReferral.assigned_to))
+                                     .order_by(CarerReferral.created_at, CarerReferral.id)))
+    teams = {row.id: row.name for row in session.scalars(select(CareTeam))}
+    localities = {row.id: row.name for row in session.scalars(select(Locality))}
+    record(session, EventType.CARER_REFERRALS_EXPORTED, actor_id=by.id,
+           reason=AccessReason.CARE_TEAM, format="csv",
+           referrals=[referral.id for referral in referrals],
+           filters={"from": start.isoformat() if start else None,
+                    "to": end.isoformat() if end else None})
+    return queue_csv(referrals, teams=teams, localities=localities)
+
+
+@service
+def export_fhir(session: Session, /, *, referral: CarerReferral, by: User) -> dict[str, Any]:
+    """One request as a FHIR R4 bundle (validated); the export is audited."""
+    from portal.accounts.models import CareTeam
+    from portal.carers.fhir import bundle
+
+    decision = _as_team(session, referral, by)
+    team = session.get(CareTeam, referral.team_id) if referral.team_id is not None else None
+    data = bundle(referral=referral, journey=referral_journey(),
+                  team_name=team.name if team else None, now=utcnow())
+    record(session, EventType.CARER_REFERRAL_EXPORTED, actor_id=by.id,
+           target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
+           reason=decision.reason, format="fhir")
+    return data

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -26,7 +27,7 @@ from portal.audit.events import AccessReason
 from portal.audit.presenters import names_for
 from portal.authz import Permission, public, requires, signed_in
 from portal.carers import queries, services
-from portal.carers.forms import AssignForm, ContactForm, SendForm, StatusForm
+from portal.carers.forms import AssignForm, ContactForm, PeriodForm, SendForm, StatusForm
 from portal.carers.journey import JOURNEY_ID, referral_journey
 from portal.carers.models import CarerReferral, ContactMethod, ContactOutcome, ReferralStatus
 from portal.carers.summary import summary
@@ -189,15 +190,45 @@ def mine() -> str:
                            referrals=queries.referrals_of(db.session, current_user))
 
 
-@bp.route("/carers/queue")
-@requires(Permission.CARE_TEAM_WORK)
-def queue() -> str:
+def _queue_page(period: PeriodForm, code: int = 200) -> tuple[str, int]:
     try:
         assigned = queries.Assigned(request.args.get("assigned", ""))
     except ValueError:
         assigned = queries.Assigned.ANYONE
-    return render_template("carers/queue.html", assigned=assigned,
-                           referrals=queries.queue(db.session, current_user, assigned))
+    return render_template("carers/queue.html", assigned=assigned, period=period,
+                           referrals=queries.queue(db.session, current_user, assigned)), code
+
+
+@bp.route("/carers/queue")
+@requires(Permission.CARE_TEAM_WORK)
+def queue() -> tuple[str, int]:
+    return _queue_page(PeriodForm(formdata=None))
+
+
+@bp.route("/carers/queue.csv")
+@requires(Permission.CARE_TEAM_WORK)
+def export_csv() -> tuple[str, int] | Response:
+    period = PeriodForm(request.args)
+    if not period.validate():
+        return _queue_page(period, 400)
+    text = services.export_queue(db.session, start=period.start, end=period.end,
+                                 by=current_user)
+    name = "carers-assessment-requests"
+    if period.start or period.end:
+        name += f"-{period.start or 'start'}-to-{period.end or 'now'}"
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+@bp.route("/carers/queue/<int:referral_id>/fhir.json")
+@requires(Permission.CARE_TEAM_WORK)
+def export_fhir(referral_id: int) -> Response:
+    found = _referral_or_404(referral_id)
+    response = jsonify(services.export_fhir(db.session, referral=found, by=current_user))
+    response.mimetype = "application/fhir+json"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{found.reference}.fhir.json"')
+    return response
 
 
 def _referral_or_404(referral_id: int) -> CarerReferral:
