@@ -2,7 +2,8 @@
 
 A working day is Monday to Friday and not a bank holiday in England and Wales (the bank
 holidays come from ``portal.messaging.hours``, which reads the ``holidays`` package's own
-data, so nothing is fetched). The targets are configurable:
+data, so nothing is fetched). The targets are settings (``portal/config.py``, from the
+environment of the same names; see docs/deployment.md):
 
 * ``CARER_CONTACT_DAYS_URGENT`` (default 0): 0 means the same working day the request
   arrives (or the next working day when it arrives on a weekend or bank holiday);

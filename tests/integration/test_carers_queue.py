@@ -88,11 +88,12 @@ def test_contact_made_clears_the_overdue_flag(client, session, team, sent_on):
 
 def test_a_configured_target_changes_the_due_date(app, client, session, team, sent_on):
     referral = sent_on(BEFORE_CHRISTMAS)
+    before = app.config["CARER_CONTACT_DAYS_ROUTINE"]
     app.config["CARER_CONTACT_DAYS_ROUTINE"] = 2
     try:
         html = queue_on(client, session, BEFORE_CHRISTMAS, team)
     finally:
-        del app.config["CARER_CONTACT_DAYS_ROUTINE"]
+        app.config["CARER_CONTACT_DAYS_ROUTINE"] = before
     assert "29 December 2026" in row_of(html, referral.reference)  # type: ignore[attr-defined]
 
 
