@@ -43,6 +43,9 @@ class Settings:
     trusted_hosts: tuple[str, ...] = ()
     # Fernet keys for field-level encryption, newest first (see portal/crypto.py).
     encryption_keys: tuple[str, ...] = ()
+    # Carer's assessment requests: working days to first contact (portal/carers/targets.py).
+    carer_contact_days_urgent: int = 0
+    carer_contact_days_routine: int = 5
 
 
 def _flag(value: str | None) -> bool:
@@ -83,7 +86,18 @@ def read_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         base_url=base_url,
         trusted_hosts=trusted_hosts(environ.get("TRUSTED_HOSTS", ""), base_url, env),
         encryption_keys=encryption_keys,
+        carer_contact_days_urgent=_working_days(environ, "CARER_CONTACT_DAYS_URGENT", 0),
+        carer_contact_days_routine=_working_days(environ, "CARER_CONTACT_DAYS_ROUTINE", 5),
     )
+
+
+def _working_days(environ: dict[str, str] | os._Environ[str], name: str, default: int) -> int:
+    value = environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) > 60:
+        raise ConfigError(f"{name} must be a whole number of working days from 0 to 60.")
+    return int(value)
 
 
 def _base_url(environ: dict[str, str] | os._Environ[str], env: str) -> str:
@@ -158,6 +172,8 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "PORTAL_BASE_URL": settings.base_url,
         "TRUSTED_HOSTS": list(settings.trusted_hosts),
         "ENCRYPTION_KEYS": list(settings.encryption_keys),
+        "CARER_CONTACT_DAYS_URGENT": settings.carer_contact_days_urgent,
+        "CARER_CONTACT_DAYS_ROUTINE": settings.carer_contact_days_routine,
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

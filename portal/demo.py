@@ -323,4 +323,7 @@ def load(session: Session, /, *, root: Path | None = None) -> list[DemoAccount]:
     from portal.circles.demo import load_demo as load_circles
 
     accounts_made += load_circles(session)  # localities, consents, a carer; a second resident
+    from portal.carers.demo import load_demo as load_carers
+
+    load_carers(session)  # carer's assessment requests in every status, one overdue
     return accounts_made

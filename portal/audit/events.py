@@ -69,6 +69,10 @@ class EventType(StrEnum):
     CARER_REFERRAL_SUBMITTED = "carer_referral_submitted"
     CARER_REFERRAL_VIEWED = "carer_referral_viewed"
     CARER_REFERRAL_STATUS_CHANGED = "carer_referral_status_changed"
+    CARER_REFERRAL_ASSIGNED = "carer_referral_assigned"
+    CARER_REFERRAL_CONTACT_RECORDED = "carer_referral_contact_recorded"
+    CARER_REFERRAL_EXPORTED = "carer_referral_exported"
+    CARER_REFERRALS_EXPORTED = "carer_referrals_exported"
     # Care circles (subject: the person whose circle it is)
     LOCALITY_CHANGED = "locality_changed"
     CONSENT_GIVEN = "consent_given"
@@ -217,6 +221,14 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.CARER_REFERRAL_VIEWED: _spec(needs_reason=True, needs_target=True),
     EventType.CARER_REFERRAL_STATUS_CHANGED: _spec("status", "noted", needs_reason=True,
                                                    needs_target=True),
+    # assignee: the care worker's account id (None: nobody now).
+    EventType.CARER_REFERRAL_ASSIGNED: _spec("assignee", needs_reason=True, needs_target=True),
+    # method: phone | email | ...; outcome: reached | no_answer | ...
+    EventType.CARER_REFERRAL_CONTACT_RECORDED: _spec("method outcome noted", needs_reason=True,
+                                                     needs_target=True),
+    # One referral exported (format: fhir); a list of them (format: csv; referrals: their ids).
+    EventType.CARER_REFERRAL_EXPORTED: _spec("format", needs_reason=True, needs_target=True),
+    EventType.CARER_REFERRALS_EXPORTED: _spec("format referrals", "filters", needs_reason=True),
     # Care circles. source: postcode | chosen; locality: the new locality's slug (or None).
     EventType.LOCALITY_CHANGED: _spec("source locality", **_ACCOUNT),
     # purpose: plan | messaging | personal_details; target: the team_consent row.

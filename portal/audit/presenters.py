@@ -62,6 +62,11 @@ EVENT_LABELS = {
     EventType.CARER_REFERRAL_VIEWED: _l("Opened a carer's assessment request"),
     EventType.CARER_REFERRAL_STATUS_CHANGED:
         _l("Changed the status of a carer's assessment request"),
+    EventType.CARER_REFERRAL_ASSIGNED: _l("Assigned a carer's assessment request"),
+    EventType.CARER_REFERRAL_CONTACT_RECORDED:
+        _l("Recorded an attempt to contact a carer"),
+    EventType.CARER_REFERRAL_EXPORTED: _l("Exported a carer's assessment request"),
+    EventType.CARER_REFERRALS_EXPORTED: _l("Exported carer's assessment requests"),
     # Care circles
     EventType.LOCALITY_CHANGED: _l("Changed home area"),
     EventType.CONSENT_GIVEN: _l("Agreed to share with the care team"),

@@ -1,38 +1,55 @@
-"""Which referrals a care worker may see, and a carer's own."""
+"""Which referrals a care worker may see (through the access policy), and a carer's own."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, case, or_, select
+from enum import StrEnum
+
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import User, team_locality
+from portal.accounts.models import CareTeam, User
+from portal.audit.events import AccessReason
+from portal.authz import Permission
 from portal.carers.models import CarerReferral, ReferralStatus
+from portal.circles.policy import decide_referral, referrals_query
 
 
-def _visible(worker: User) -> Select[CarerReferral]:
-    """Referrals of the worker's teams, of their teams' localities, and the triage queue."""
-    team_ids = [team.id for team in worker.teams]
-    localities = select(team_locality.c.locality_id).where(team_locality.c.team_id.in_(team_ids))
-    return select(CarerReferral).where(or_(
-        CarerReferral.team_id.is_(None), CarerReferral.team_id.in_(team_ids),
-        CarerReferral.locality_id.in_(localities)))
+class Assigned(StrEnum):
+    """The queue's filter by assignee."""
+
+    ANYONE = ""
+    ME = "me"
+    NOBODY = "nobody"
 
 
-def queue(session: Session, worker: User) -> list[CarerReferral]:
+def queue(session: Session, worker: User, assigned: Assigned = Assigned.ANYONE
+          ) -> list[CarerReferral]:
     """Open referrals first, urgent ones at the top, then oldest first; completed ones last."""
-    if not worker.teams:
-        return []
+    query = referrals_query(worker)
+    if assigned is Assigned.ME:
+        query = query.where(CarerReferral.assigned_to_id == worker.id)
+    elif assigned is Assigned.NOBODY:
+        query = query.where(CarerReferral.assigned_to_id.is_(None))
     done = CarerReferral.status == ReferralStatus.COMPLETED
-    return list(session.scalars(_visible(worker).order_by(
-        case((done, 1), else_=0), CarerReferral.urgent.desc(), CarerReferral.created_at, CarerReferral.id)))
-
-
-def visible_referral(session: Session, worker: User, referral_id: int) -> CarerReferral | None:
-    if not worker.teams:
-        return None
-    return session.scalar(_visible(worker).where(CarerReferral.id == referral_id))
+    return list(session.scalars(query.order_by(
+        case((done, 1), else_=0), CarerReferral.urgent.desc(), CarerReferral.created_at,
+        CarerReferral.id)))
 
 
 def referrals_of(session: Session, carer: User) -> list[CarerReferral]:
     return list(session.scalars(select(CarerReferral).where(CarerReferral.carer_id == carer.id)
                                 .order_by(CarerReferral.created_at.desc())))
+
+
+def assignable(session: Session, referral: CarerReferral, worker: User) -> list[User]:
+    """Care workers who may be given this referral: members of the worker's teams and of
+    the referral's team who may work on it themselves, by name."""
+    team_ids = {team.id for team in worker.teams}
+    if referral.team_id is not None:
+        team_ids.add(referral.team_id)
+    members = session.scalars(select(User).join(User.teams).where(
+        CareTeam.id.in_(team_ids), User.is_active.is_(True))
+        .order_by(User.display_name, User.id)).unique()
+    return [user for user in members if user.has_permission(Permission.CARE_TEAM_WORK)
+            and decide_referral(session, actor=user, referral=referral).reason
+            is AccessReason.CARE_TEAM]

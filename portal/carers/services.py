@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User, team_locality
 from portal.audit.events import AccessReason, EventType, ObjectType
 from portal.audit.services import record
 from portal.carers.journey import referral_journey
-from portal.carers.models import CarerReferral, ReferralStatus, ReferralUpdate
-from portal.clock import utcnow
+from portal.carers.models import (
+    CarerReferral,
+    ContactAttempt,
+    ContactMethod,
+    ContactOutcome,
+    ReferralStatus,
+    ReferralUpdate,
+)
+from portal.circles.policy import Decision, decide_referral
+from portal.clock import UK, utcnow
 from portal.journeys import flow
 from portal.journeys.models import JourneyDraft
 from portal.places.models import Locality
@@ -22,6 +33,22 @@ from portal.unit_of_work import service
 
 class NotReady(ValueError):
     """The draft has pages still to answer (or reached a stop page)."""
+
+
+class NoReferenceFree(RuntimeError):
+    """Every reference number tried was taken by referrals sent at the same moment."""
+
+
+class NotAllowed(PermissionError):
+    """The actor may not work on this referral (the access policy refused)."""
+
+
+class NotAssignable(ValueError):
+    """The chosen care worker may not work on this referral."""
+
+
+# How many reference numbers to try when others sending at the same moment take them.
+REFERENCE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -46,17 +73,25 @@ def route(session: Session, postcode: str | None) -> Route:
     return Route(locality.id, team_id, None)
 
 
-def _next_reference(session: Session, year: int) -> tuple[int, str]:
+def _next_sequence(session: Session, year: int, after: int) -> int:
     last = session.scalar(select(func.max(CarerReferral.sequence))
                           .where(CarerReferral.year == year))
-    sequence = (last or 0) + 1
-    return sequence, f"CR-{year}-{sequence:06d}"
+    return max(last or 0, after) + 1
+
+
+def reference_for(year: int, sequence: int) -> str:
+    return f"CR-{year}-{sequence:06d}"
 
 
 @service
 def submit(session: Session, /, *, draft: JourneyDraft, by: User | None) -> CarerReferral:
     """Make the referral from a finished draft. Sending the same draft again returns the
-    referral it already made (double submission makes one referral)."""
+    referral it already made (double submission makes one referral).
+
+    The reference is the year's next number. Two referrals sent at the same moment may pick
+    the same one: the insert is tried in a savepoint and, when a unique constraint refuses
+    it, tried again with the next number (or, if the same draft was sent twice at once, the
+    other send's referral is returned)."""
     existing = session.scalar(select(CarerReferral).where(CarerReferral.draft_id == draft.id))
     if existing is not None:
         return existing
@@ -68,15 +103,29 @@ def submit(session: Session, /, *, draft: JourneyDraft, by: User | None) -> Care
     postcode = flow.value_of(answers, "postcode")
     routed = route(session, postcode)
     now = utcnow()
-    sequence, reference = _next_reference(session, now.year)
-    referral = CarerReferral(
-        reference=reference, year=now.year, sequence=sequence, draft_id=draft.id,
-        answers=answers, urgent="urgent" in flow.flags(journey, answers),
-        postcode_district=postcode.split(" ")[0] if postcode else None,
-        locality_id=routed.locality_id, team_id=routed.team_id,
-        triage_note=routed.triage_note, carer_id=by.id if by else None,
-        created_at=now, updated_at=now)
-    session.add(referral)
+    sequence = 0
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        sequence = _next_sequence(session, now.year, sequence)
+        referral = CarerReferral(
+            reference=reference_for(now.year, sequence), year=now.year, sequence=sequence,
+            draft_id=draft.id, answers=answers,
+            urgent="urgent" in flow.flags(journey, answers),
+            postcode_district=postcode.split(" ")[0] if postcode else None,
+            locality_id=routed.locality_id, team_id=routed.team_id,
+            triage_note=routed.triage_note, carer_id=by.id if by else None,
+            created_at=now, updated_at=now)
+        try:
+            with session.begin_nested():
+                session.add(referral)
+                session.flush()
+            break
+        except IntegrityError:
+            existing = session.scalar(select(CarerReferral)
+                                      .where(CarerReferral.draft_id == draft.id))
+            if existing is not None:
+                return existing
+    else:
+        raise NoReferenceFree(f"{REFERENCE_ATTEMPTS} reference numbers were taken")
     draft.submitted_at = now
     draft.answers = {}  # the referral holds them now; the draft keeps no second copy
     session.flush()
@@ -86,18 +135,27 @@ def submit(session: Session, /, *, draft: JourneyDraft, by: User | None) -> Care
     return referral
 
 
+def _as_team(session: Session, referral: CarerReferral, by: User) -> Decision:
+    decision = decide_referral(session, actor=by, referral=referral)
+    if decision.reason is not AccessReason.CARE_TEAM:
+        raise NotAllowed(referral.id)
+    return decision
+
+
 @service
 def view_referral(session: Session, /, *, referral: CarerReferral, by: User) -> CarerReferral:
     """A care worker opens a referral: the read is audited."""
+    decision = _as_team(session, referral, by)
     record(session, EventType.CARER_REFERRAL_VIEWED, actor_id=by.id,
            target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
-           reason=AccessReason.CARE_TEAM)
+           reason=decision.reason)
     return referral
 
 
 @service
 def change_status(session: Session, /, *, referral: CarerReferral, status: ReferralStatus,
                   note: str | None, by: User) -> ReferralUpdate:
+    decision = _as_team(session, referral, by)
     update = ReferralUpdate(referral=referral, status=status, note=note or None, by_id=by.id,
                             created_at=utcnow())
     session.add(update)
@@ -106,5 +164,99 @@ def change_status(session: Session, /, *, referral: CarerReferral, status: Refer
     session.flush()
     record(session, EventType.CARER_REFERRAL_STATUS_CHANGED, actor_id=by.id,
            target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
-           reason=AccessReason.CARE_TEAM, status=status.value, noted=bool(note))
+           reason=decision.reason, status=status.value, noted=bool(note))
     return update
+
+
+@service
+def assign(session: Session, /, *, referral: CarerReferral, to: User | None, by: User
+           ) -> CarerReferral:
+    """Give the referral to a care worker who may work on it (``to=None``: to nobody)."""
+    decision = _as_team(session, referral, by)
+    if to is not None and decide_referral(session, actor=to, referral=referral).reason \
+            is not AccessReason.CARE_TEAM:
+        raise NotAssignable(to.id)
+    now = utcnow()
+    referral.assigned_to_id = to.id if to is not None else None
+    referral.assigned_at = now if to is not None else None
+    referral.updated_at = now
+    session.flush()
+    record(session, EventType.CARER_REFERRAL_ASSIGNED, actor_id=by.id,
+           target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
+           reason=decision.reason, assignee=to.id if to is not None else None)
+    return referral
+
+
+# Statuses a contact that reached the carer moves on from.
+BEFORE_CONTACT = frozenset({ReferralStatus.RECEIVED, ReferralStatus.BEING_LOOKED_AT})
+
+
+@service
+def record_contact(session: Session, /, *, referral: CarerReferral, method: ContactMethod,
+                   outcome: ContactOutcome, note: str | None, by: User) -> ContactAttempt:
+    """A try at reaching the carer. The first that reaches them meets the contact target
+    and, if the request has not got that far, moves it to "contact made" (which the carer
+    sees)."""
+    decision = _as_team(session, referral, by)
+    now = utcnow()
+    attempt = ContactAttempt(referral=referral, method=method, outcome=outcome,
+                             note=note or None, by_id=by.id, created_at=now)
+    session.add(attempt)
+    referral.updated_at = now
+    if outcome is ContactOutcome.REACHED and referral.first_contact_at is None:
+        referral.first_contact_at = now
+    session.flush()
+    record(session, EventType.CARER_REFERRAL_CONTACT_RECORDED, actor_id=by.id,
+           target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
+           reason=decision.reason, method=method.value, outcome=outcome.value,
+           noted=bool(note))
+    if outcome is ContactOutcome.REACHED and referral.status in BEFORE_CONTACT:
+        change_status(session, referral=referral, status=ReferralStatus.CONTACT_MADE,
+                      note=None, by=by)
+    return attempt
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), UK)
+
+
+@service
+def export_queue(session: Session, /, *, start: date | None, end: date | None, by: User) -> str:
+    """The requests this care worker may work on, received between ``start`` and ``end``
+    (UK days, inclusive; either may be open), as CSV. The export and the ids it held are
+    audited."""
+    from portal.accounts.models import CareTeam
+    from portal.carers.export import queue_csv
+    from portal.circles.policy import referrals_query
+
+    query = referrals_query(by)
+    if start is not None:
+        query = query.where(CarerReferral.created_at >= _start_of(start))
+    if end is not None:
+        query = query.where(CarerReferral.created_at < _start_of(end + timedelta(days=1)))
+    referrals = list(session.scalars(query.options(selectinload(CarerReferral.assigned_to))
+                                     .order_by(CarerReferral.created_at, CarerReferral.id)))
+    teams = {row.id: row.name for row in session.scalars(select(CareTeam))}
+    localities = {row.id: row.name for row in session.scalars(select(Locality))}
+    record(session, EventType.CARER_REFERRALS_EXPORTED, actor_id=by.id,
+           reason=AccessReason.CARE_TEAM, format="csv",
+           referrals=[referral.id for referral in referrals],
+           filters={"from": start.isoformat() if start else None,
+                    "to": end.isoformat() if end else None})
+    return queue_csv(referrals, teams=teams, localities=localities)
+
+
+@service
+def export_fhir(session: Session, /, *, referral: CarerReferral, by: User) -> dict[str, Any]:
+    """One request as a FHIR R4 bundle (validated); the export is audited."""
+    from portal.accounts.models import CareTeam
+    from portal.carers.fhir import bundle
+
+    decision = _as_team(session, referral, by)
+    team = session.get(CareTeam, referral.team_id) if referral.team_id is not None else None
+    data = bundle(referral=referral, journey=referral_journey(),
+                  team_name=team.name if team else None, now=utcnow())
+    record(session, EventType.CARER_REFERRAL_EXPORTED, actor_id=by.id,
+           target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
+           reason=decision.reason, format="fhir")
+    return data

@@ -214,3 +214,55 @@ def visible_person_ids(session: Session, actor: Any, access: Access) -> set[int]
 
         found |= set(session.scalars(select(User.id).where(User.is_active.is_(True))))
     return found
+
+
+# Carer's assessment requests ----------------------------------------------------------------
+#
+# A request is the carer's record. The carer who sent it signed in follows it (owner); care
+# workers work on it when it is in one of their teams' queues, comes from a locality one of
+# their teams serves, or waits in the triage queue (no team yet). Nobody else, whatever the
+# reference number they know.
+
+
+def _worker_team_ids(actor: Any) -> list[int]:
+    if not actor.has_permission(Permission.CARE_TEAM_WORK):
+        return []
+    return [team.id for team in actor.teams]
+
+
+def referrals_query(worker: Any) -> Select[Any]:
+    """The requests a care worker may work on (the list form of ``decide_referral``)."""
+    from sqlalchemy import false
+
+    from portal.accounts.models import team_locality
+    from portal.carers.models import CarerReferral
+
+    team_ids = _worker_team_ids(worker) if _signed_in(worker) else []
+    if not team_ids:
+        return select(CarerReferral).where(false())
+    localities = select(team_locality.c.locality_id).where(team_locality.c.team_id.in_(team_ids))
+    return select(CarerReferral).where(or_(
+        CarerReferral.team_id.is_(None), CarerReferral.team_id.in_(team_ids),
+        CarerReferral.locality_id.in_(localities)))
+
+
+def decide_referral(session: Session, *, actor: Any, referral: Any) -> Decision:
+    """May ``actor`` see ``referral`` and why: CARE_TEAM (work on it, with the team whose
+    queue it is in), OWNER (the carer who sent it, signed in: its status only) or refused."""
+    from portal.accounts.models import team_locality
+
+    if not _signed_in(actor) or referral is None:
+        return REFUSED
+    team_ids = _worker_team_ids(actor)
+    if team_ids:
+        if referral.team_id is None or referral.team_id in team_ids:
+            return Decision(AccessReason.CARE_TEAM, team_id=referral.team_id)
+        if referral.locality_id is not None:
+            serving = session.scalar(select(team_locality.c.team_id).where(
+                team_locality.c.locality_id == referral.locality_id,
+                team_locality.c.team_id.in_(team_ids)).order_by(team_locality.c.team_id).limit(1))
+            if serving is not None:
+                return Decision(AccessReason.CARE_TEAM, team_id=serving)
+    if referral.carer_id is not None and referral.carer_id == actor.id:
+        return Decision(AccessReason.OWNER)
+    return REFUSED

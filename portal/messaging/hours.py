@@ -24,7 +24,7 @@ class TeamHours:
     out_of_hours_number: str
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() in self.hours and day not in _bank_holidays(day.year)
+        return day.weekday() in self.hours and not is_bank_holiday(day)
 
     def is_open(self, at: datetime) -> bool:
         local = at.astimezone(LONDON)
@@ -63,6 +63,12 @@ class TeamHours:
 @lru_cache(maxsize=8)
 def _bank_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv="ENG", years=year)
+
+
+def is_bank_holiday(day: date) -> bool:
+    """A bank holiday in England and Wales (the two share them), from the ``holidays``
+    package's own data: no network, updated with the package."""
+    return day in _bank_holidays(day.year)
 
 
 @lru_cache(maxsize=2)

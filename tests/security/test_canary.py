@@ -73,6 +73,7 @@ MARKERS: dict[tuple[str, str], str] = {
     ("journey_draft", "answers"): f"Canary{secrets.token_hex(6)} Draftperson",
     ("carer_referral", "answers"): f"Canary{secrets.token_hex(6)} Carer",
     ("carer_referral_update", "note"): f"CANARY{secrets.token_hex(6)} note",
+    ("carer_referral_contact", "note"): f"CANARY{secrets.token_hex(6)} rang",
     # Messaging
     ("message_thread", "subject"): f"Canary subject {secrets.token_hex(6)}",
     ("message", "body"): f"Canary body {secrets.token_hex(6)}",
@@ -251,7 +252,8 @@ def _plan_journey(app, client: Client, resident, visit) -> None:
     for url in (plan, f"{plan}/sections/health", f"{plan}/easy-read"):
         assert visit(url).status_code == 200, url
 def _carer_referral(app, visit) -> None:  # type: ignore[no-untyped-def]
-    """A guest sends a referral (the triage queue) and starts another; a worker notes one."""
+    """A guest sends a referral (the triage queue) and starts another; a worker notes one
+    and records a contact attempt with a note."""
     from tests.helpers.factories import make_team
 
     base = "/carers/assessment"
@@ -286,6 +288,12 @@ def _carer_referral(app, visit) -> None:  # type: ignore[no-untyped-def]
                                  "note": MARKERS[("carer_referral_update", "note")]},
                                 form_url=f"/carers/queue/{referral_id}").status_code == 302
     assert MARKERS[("carer_referral_update", "note")] in worker_client.get(
+        f"/carers/queue/{referral_id}").get_data(as_text=True)
+    assert worker_client.submit(f"/carers/queue/{referral_id}/contact",
+                                {"method": "phone", "outcome": "no_answer",
+                                 "contact_note": MARKERS[("carer_referral_contact", "note")]},
+                                form_url=f"/carers/queue/{referral_id}").status_code == 302
+    assert MARKERS[("carer_referral_contact", "note")] in worker_client.get(
         f"/carers/queue/{referral_id}").get_data(as_text=True)
 
 

@@ -37,6 +37,17 @@ def test_environment_variables_are_read():
     assert (settings.mail_port, settings.mail_use_tls) == (2525, True)
 
 
+def test_carer_contact_targets_are_read_and_checked():
+    settings = read_settings({"PORTAL_ENV": "development", "CARER_CONTACT_DAYS_URGENT": "1",
+                              "CARER_CONTACT_DAYS_ROUTINE": "10"})
+    assert (settings.carer_contact_days_urgent, settings.carer_contact_days_routine) == (1, 10)
+    defaults = read_settings({"PORTAL_ENV": "development"})
+    assert (defaults.carer_contact_days_urgent, defaults.carer_contact_days_routine) == (0, 5)
+    for bad in ("-1", "five", "61"):
+        with pytest.raises(ConfigError, match="CARER_CONTACT_DAYS_ROUTINE"):
+            read_settings({"PORTAL_ENV": "development", "CARER_CONTACT_DAYS_ROUTINE": bad})
+
+
 def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
