@@ -1,7 +1,7 @@
 """carers: assignment and contact attempts
 
 Revision ID: 0012_carers_more
-Revises: 0005_messaging
+Revises: 0011_version_changes
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0012_carers_more'
-down_revision: str | None = '0005_messaging'
+down_revision: str | None = '0011_version_changes'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
