@@ -180,3 +180,39 @@ def test_team_page_lists_only_consenting_people_of_the_team_searchable_by_name(
 def test_team_page_is_refused_to_residents(client, session):
     client.sign_in_as(make_user(session))
     assert client.get("/team").status_code == 403
+
+
+def test_a_care_worker_who_is_also_the_persons_carer_is_judged_by_the_grant_first(
+        client, session):
+    """Their grant is what the person chose for them: while it covers a read, the read is a
+    carer's (proxy); once revoked, only the team's consent lets them in; without it, nothing."""
+    from portal.circles.models import CarerGrant
+    from tests.helpers.factories import make_grant
+
+    locality = make_locality(session)
+    team = make_team(session, [locality])
+    tom = serve(session, make_user(session, Role.RESIDENT, name="Tom Evans"), locality)
+    jane = make_user(session, Role.CARE_WORKER, Role.CARER, name="Jane Evans", teams=[team])
+    grant = make_grant(session, tom, jane, "plan:view")
+    [consent] = make_consent(session, tom, "plan")
+    client.sign_in_as(jane)
+
+    def reasons():
+        return [e.reason for e in _events(session, "record_viewed") if e.subject_id == tom.id]
+
+    assert client.get(f"/plans/{tom.id}").status_code == 200
+    assert reasons() == ["proxy"]
+    client.sign_in_as(tom)
+    assert client.submit(f"/account/carers/{grant.id}/revoke", {},
+                         form_url="/account/access").status_code == 302
+    session.expire_all()
+    assert session.get(CarerGrant, grant.id).revoked_at is not None
+    client.sign_in_as(jane)
+    assert client.get(f"/plans/{tom.id}").status_code == 200
+    assert reasons() == ["proxy", "care_team"]
+    client.sign_in_as(tom)
+    assert client.submit(f"/account/team/consent/{consent.id}/withdraw", {},
+                         form_url="/account/team").status_code == 302
+    client.sign_in_as(jane)
+    assert client.get(f"/plans/{tom.id}").status_code == 404
+    assert reasons() == ["proxy", "care_team"]
