@@ -63,11 +63,23 @@ def _configure_sqlite(engine: Engine) -> None:
         # A deferred transaction that reads and then writes fails at once ("database is
         # locked") if another writer committed in between; the busy timeout cannot help.
         # Requests that change things take the write lock up front and queue for it instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_writes() else "BEGIN")
+        writes = _request_writes() or connection.get_execution_options().get(WRITES, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+WRITES = "portal_writes"
 
 
 def _request_writes() -> bool:
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def writing(engine: Engine) -> Engine:
+    """The engine for work outside a request that reads then writes (the outbox worker and
+    runner): on SQLite its transactions take the write lock up front, as a POST's do, so two
+    writers queue for it instead of one failing with "database is locked". No effect on
+    PostgreSQL."""
+    return engine.execution_options(**{WRITES: True})
 
 
 def build_engine(url: str) -> Engine:

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
-from portal.db import Database
+from portal.db import Database, writing
 from portal.outbox import core
 from portal.outbox.models import JobStatus
 
@@ -24,7 +24,7 @@ outbox_cli = AppGroup("outbox", help="The outbox: email and index jobs run after
 @click.option("--batch", default=core.BATCH, show_default=True, help="Jobs per poll.")
 def run_command(once: bool, interval: float, batch: int) -> None:
     """Run due jobs, retrying failures with backoff (the portal's worker process)."""
-    engine = Database.state(current_app).engine
+    engine = writing(Database.state(current_app).engine)
     name = core.runner_name()
     stopping = {"now": False}
 

@@ -35,7 +35,7 @@ from flask import Flask, current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from portal.db import Database, utcnow
+from portal.db import Database, utcnow, writing
 from portal.outbox.models import JobStatus, OutboxJob, OutboxWorker
 
 log = logging.getLogger(__name__)
@@ -301,7 +301,7 @@ class Runner:
                 self._thread.start()
 
     def _loop(self) -> None:
-        engine = Database.state(self.app).engine
+        engine = writing(Database.state(self.app).engine)
         while not self._stop:
             self._wake.wait(POLL_SECONDS)
             self._wake.clear()

@@ -121,6 +121,38 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(committed_u
     engine.dispose()
 
 
+def test_two_workers_at_once_run_each_job_exactly_once(committed_url, tmp_path, sink):
+    """Two worker processes (as on two hosts) on one database: every job runs, and once."""
+    from portal.outbox.models import OutboxWorker
+
+    app = _app(committed_url, tmp_path, sink, "off")
+    workers = [_worker(app, committed_url, sink) for _ in range(2)]
+    engine = Database.state(app).engine
+    try:
+        def workers_alive() -> int:
+            with Session(engine) as session:  # a fresh snapshot each time
+                return session.scalar(select(func.count()).select_from(OutboxWorker)) or 0
+
+        assert _wait(lambda: workers_alive() == 2, 60)  # both polling before there is work
+        wanted = _queue(app, JOBS)
+        assert _wait(lambda: len(sink.messages) >= JOBS, 180), len(sink.messages)
+        with Session(engine) as session:
+            assert _wait(lambda: session.scalar(select(func.count()).where(
+                OutboxJob.status == JobStatus.DONE)) == JOBS, 10)
+            runners = set(session.scalars(select(OutboxJob.claimed_by)))
+        # Neither died on the other's lock (SQLite: "database is locked" used to end one).
+        assert [worker.poll() for worker in workers] == [None, None]
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(10)
+    time.sleep(0.5)  # nothing more arrives after the last job is done
+    ids = Counter(m["Message-ID"] for m in sink.messages)
+    assert set(ids) == set(wanted) and set(ids.values()) == {1}
+    assert len(runners - {None}) == 2, "both workers should have taken part"
+    engine.dispose()
+
+
 def test_the_web_process_sends_just_committed_jobs_on_its_own_thread(committed_url, tmp_path,
                                                                      sink):
     app = _app(committed_url, tmp_path, sink, "thread")
