@@ -5,9 +5,11 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -28,18 +30,20 @@ from portal.messaging.forms import (
     ReplyForm,
 )
 from portal.messaging.hours import local_text, team_hours
+from portal.messaging.leading import leading_fields
 from portal.messaging.models import Attachment, MessageThread, ThreadNote
 from portal.messaging.saved import saved_responses
 
 bp = Blueprint("messaging", __name__)
 UPLOAD_LIMIT = 64 * 1024 * 1024  # the whole request; each file is checked against 10 MB
 FILE_ERRORS = {
-    "too_big": _("The selected file must be smaller than 10 MB"),
-    "empty": _("The selected file is empty"),
-    "wrong_type": _("The selected file must be a PDF, JPEG or PNG"),
-    "too_many_pixels": _("The selected image is too large to open. Send a smaller photo"),
-    "damaged": _("The selected file could not be opened. Check it and try again"),
-    "too_many": _("Attach up to 5 files"),
+    "too_big": _l("The selected file must be smaller than 10 MB"),
+    "empty": _l("The selected file is empty"),
+    "wrong_type": _l("The selected file must be a PDF, JPEG or PNG"),
+    "too_many_pixels": _l("The selected image is too large to open. Send a smaller photo"),
+    "damaged": _l("The selected file could not be opened. Check it and try again"),
+    "too_many": _l("Attach up to 5 files"),
+    "request_too_big": _l("The selected files must be smaller than 10 MB each"),
 }
 
 
@@ -48,6 +52,42 @@ def _allow_uploads(endpoint: str | None, _values: dict[str, Any] | None) -> None
     # Runs before the app's before-request hooks (CSRF reads the form there).
     if endpoint in ("messaging.compose", "messaging.reply"):
         request.max_content_length = UPLOAD_LIMIT
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """Over the whole-request limit nothing was parsed: read back the fields typed before the
+    files (browsers send them first) so the page shows them again, once the CSRF token in
+    them checks out. Anything else gets the plain 413 page."""
+    from flask_wtf.csrf import validate_csrf
+    from wtforms.validators import ValidationError
+
+    from portal.logging import request_id
+
+    fields = leading_fields(request) if (request.content_length or 0) > UPLOAD_LIMIT else None
+    try:
+        if fields is None or not current_user.is_authenticated:
+            raise ValidationError("nothing to show back")
+        validate_csrf(fields.get("csrf_token"))
+    except ValidationError:
+        return render_template("errors/413.html", error=error, request_id=request_id()), 413
+    data = {"key": fields.get("key", ""), "body": fields.get("body", ""),
+            "subject": fields.get("subject", "")}
+    if request.endpoint == "messaging.compose":
+        target = _compose_target()
+        if target is None:
+            abort(404)
+        form = ComposeForm(formdata=None, data=data)
+        form.attachments.errors = [FILE_ERRORS["request_too_big"]]
+        return render_template("messaging/compose.html", form=form, person=target[0],
+                               relationship=target[1]), 413
+    found = _thread_or_404(int((request.view_args or {}).get("thread_id", 0)))
+    decision = services.thread_decision(db.session, actor=current_user, thread=found)
+    reply_form = ReplyForm(formdata=None, data=data)
+    if decision.reason is AccessReason.CARE_TEAM:
+        reply_form.guidance.choices, reply_form.service.choices = card_choices(db.session)
+    reply_form.attachments.errors = [FILE_ERRORS["request_too_big"]]
+    return _thread_page(found, decision, reply_form, 413)
 
 
 @bp.after_request
@@ -110,10 +150,13 @@ def index() -> str:
 @bp.route("/messages/new", methods=["GET", "POST"])
 @signed_in
 def compose() -> str | Response | tuple[str, int]:
-    people = dict((p.id, (p, rel)) for p, rel in queries.people_i_write_for(db.session,
-                                                                           current_user))
-    person, relationship = people.get(request.args.get("for", type=int) or current_user.id,
-                                      (current_user, None))
+    target = _compose_target()
+    if target is None:  # not someone they write for (any more)
+        wanted = db.session.get(User, request.args.get("for", type=int) or 0)
+        if wanted is None or not _was_carer(wanted):
+            abort(404)
+        return _refused("not_allowed", request.form.get("body", ""), wanted)
+    person, relationship = target
     form = ComposeForm()
     if form.validate_on_submit():
         files, problem = _files(form)
@@ -135,6 +178,15 @@ def compose() -> str | Response | tuple[str, int]:
         return _after_send(sent)
     return render_template("messaging/compose.html", form=form, person=person,
                            relationship=relationship)
+
+
+def _compose_target() -> tuple[User, str | None] | None:
+    """Whom this message is for: the user, or a person they are a carer for (``?for=``)."""
+    wanted = request.args.get("for", type=int) or current_user.id
+    for person, relationship in queries.people_i_write_for(db.session, current_user):
+        if person.id == wanted:
+            return person, relationship
+    return None
 
 
 def _after_send(sent: services.Sent) -> Response:
