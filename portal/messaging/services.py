@@ -70,7 +70,8 @@ def thread_decision(session: Session, *, actor: Any, thread: MessageThread) -> D
     decision = decide(session, actor=actor, person=person, access=Access.MESSAGES)
     if decision.reason is AccessReason.CARE_TEAM:
         mine = {team.id for team in actor.teams}
-        if thread.team_id not in mine or thread.team_id not in serving_team_ids(session, person):
+        if thread.team_id not in mine or (thread.team_id != decision.team_id and thread.team_id
+                                          not in serving_team_ids(session, person)):
             return Decision(None)
         return Decision(AccessReason.CARE_TEAM, team_id=thread.team_id)
     return decision

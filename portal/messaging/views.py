@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -31,7 +32,7 @@ from portal.messaging.forms import (
 )
 from portal.messaging.hours import local_text, team_hours
 from portal.messaging.leading import leading_fields
-from portal.messaging.models import Attachment, MessageThread, ThreadNote
+from portal.messaging.models import Attachment, MessageKind, MessageThread, ThreadNote
 from portal.messaging.saved import saved_responses
 
 bp = Blueprint("messaging", __name__)
@@ -202,7 +203,9 @@ def _after_send(sent: services.Sent) -> Response:
 def _thread_page(thread: MessageThread, decision: Any, reply: ReplyForm | None = None,
                  status: int = 200) -> tuple[str, int]:
     team_side = decision.reason is AccessReason.CARE_TEAM
-    person = db.session.get(User, thread.person_id)
+    # One row: the page needs the person's name, not their roles, teams and organisations.
+    person = db.session.scalars(select(User).where(User.id == thread.person_id)
+                                .options(lazyload("*"))).one()
     reply = reply or ReplyForm()
     context: dict[str, Any] = {}
     if team_side:
@@ -221,11 +224,16 @@ def _thread_page(thread: MessageThread, decision: Any, reply: ReplyForm | None =
 
     care_team = db.session.get(CareTeam, team)
     messages = queries.thread_messages(db.session, thread)
-    names = {u.id: u.display_name for u in db.session.scalars(select(User).where(
-        User.id.in_({m.author_id for m in messages if m.author_id} | {n.author_id for n in
-                    context.get("notes", []) if n.author_id})))}
+    names: dict[int, str] = {user_id: name for user_id, name in db.session.execute(
+        select(User.id, User.display_name).where(User.id.in_(
+            {m.author_id for m in messages if m.author_id}
+            | {n.author_id for n in context.get("notes", []) if n.author_id})))}
+    # Person's messages before the team's last one have been replied to.
+    last_team = max((i for i, m in enumerate(messages) if m.kind is MessageKind.TEAM),
+                    default=-1)
     return render_template(
         "messaging/thread.html", thread=thread, messages=messages, names=names,
+        last_team_reply=last_team,
         person=person, team=care_team, hours=team_hours(care_team.slug if care_team else ""),
         team_side=team_side, reply=reply, cards_for=cards_for, **context), status
 
@@ -234,19 +242,22 @@ def _assign_form(thread: MessageThread) -> AssignForm:
     from portal.accounts.models import team_membership
 
     form = AssignForm(assignee=str(thread.assignee_id or ""))
-    members = db.session.scalars(select(User).join(team_membership).where(
+    members = db.session.execute(select(User.id, User.display_name).join(team_membership).where(
         team_membership.c.team_id == thread.team_id, User.is_active.is_(True))
         .order_by(User.display_name))
     form.assignee.choices = [SelectChoice("", _("Nobody"))] + [
-        SelectChoice(str(u.id), u.display_name) for u in members]
+        SelectChoice(str(user_id), name) for user_id, name in members]
     return form
 
 
 @bp.route("/messages/<int:thread_id>")
 @signed_in
 def thread(thread_id: int) -> tuple[str, int]:
-    found = _thread_or_404(thread_id)
-    decision = services.open_thread(db.session, thread=found, by=current_user)
+    found = db.session.get(MessageThread, thread_id) or abort(404)
+    try:  # the service asks the policy; a refusal looks like no thread at all
+        decision = services.open_thread(db.session, thread=found, by=current_user)
+    except services.MessagingRefused:
+        abort(404)
     return _thread_page(found, decision)
 
 
@@ -381,7 +392,8 @@ def inbox() -> str:
                            rows=queries.inbox(db.session, current_user, which, page),
                            counts=queries.inbox_counts(db.session, current_user),
                            latest=queries.latest_activity(db.session, current_user),
-                           filters=list(queries.InboxFilter), page_size=queries.PAGE_SIZE)
+                           filters=list(queries.InboxFilter), page_size=queries.PAGE_SIZE,
+                           count_cap=queries.COUNT_CAP)
 
 
 @bp.route("/inbox/updates.json")
