@@ -266,9 +266,10 @@ def thread(thread_id: int) -> tuple[str, int]:
 def reply(thread_id: int) -> str | Response | tuple[str, int]:
     found = db.session.get(MessageThread, thread_id) or abort(404)
     form = ReplyForm()
-    decision = services.thread_decision(db.session, actor=current_user, thread=found)
+    person = db.session.get(User, found.person_id)  # held: the service finds it loaded
+    decision = services.thread_decision(db.session, actor=current_user, thread=found,
+                                        person=person)
     if not decision:
-        person = db.session.get(User, found.person_id)
         known = person is not None and (person.id == current_user.id or _was_carer(person))
         if not known:
             abort(404)
@@ -288,8 +289,7 @@ def reply(thread_id: int) -> str | Response | tuple[str, int]:
         sent = services.reply(db.session, thread=found, body=form.body.data, files=files,
                               cards=cards, key=form.key.data, by=current_user)
     except services.MessagingRefused as refused:
-        return _refused(refused.reason, form.body.data,
-                        db.session.get(User, found.person_id))
+        return _refused(refused.reason, form.body.data, person)
     except IntegrityError:
         db.session.rollback()
         sent = services.reply(db.session, thread=found, body=form.body.data, key=form.key.data,
