@@ -335,8 +335,9 @@ def run(url: str, args: argparse.Namespace) -> None:
         def _stop(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
             timings.setdefault(statement, []).append(time.perf_counter() - conn.info["bench.t"])
 
-    print("  load average before measuring: {:.1f} {:.1f} {:.1f} ({} cores)".format(
-        *os.getloadavg(), os.cpu_count()))
+    one, five, fifteen = os.getloadavg()
+    print(f"  load average before measuring: {one:.1f} {five:.1f} {fifteen:.1f} "
+          f"({os.cpu_count() or '?'} cores)")
     worker = _sign_in(app, seeded.workers[0])
     for _ in range(10):  # warm-up: templates compiled, pool connections open
         worker.get("/inbox")
@@ -358,7 +359,8 @@ def run(url: str, args: argparse.Namespace) -> None:
                                       "key": uuid.uuid4().hex},
         content_type="multipart/form-data"), 302) for t in seeded.long_threads]
     print(f"  send: the worker replies:      {_percentiles(worker_sends, TARGETS['send'])}")
-    print("  load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    one, five, fifteen = os.getloadavg()
+    print(f"  load average after: {one:.1f} {five:.1f} {fifteen:.1f}")
     slowest = sorted(timings.items(), key=lambda kv: -statistics.mean(kv[1]))[:8]
     for statement, times in slowest:
         print(f"    {statistics.mean(times) * 1000:7.2f} ms x{len(times):4d}  "
