@@ -1,7 +1,7 @@
 """Messaging in a real browser: Rose writes to her care team with a photo of her knee; Cal,
 already looking at the team inbox, sees it appear without reloading, assigns it to himself and
-replies; Rose reads the reply and sees her photo. axe-core finds nothing on the compose,
-thread and inbox pages, in English and Arabic."""
+replies with a guidance card; Rose reads the reply, the card and her photo. axe-core finds
+nothing on the compose, thread and inbox pages, in English and Arabic."""
 
 from __future__ import annotations
 
@@ -121,6 +121,9 @@ def test_resident_writes_with_a_photo_worker_assigns_and_replies(browser, root):
     cal.get_by_role("link", name=SUBJECT).click()
     assert_accessible(cal, root, thread_path)
     cal.get_by_label("Your reply").fill(REPLY)
+    guidance = cal.locator("#guidance option").nth(1)  # the first approved guidance page
+    card_title = guidance.inner_text().strip()
+    cal.locator("#guidance").select_option(guidance.get_attribute("value"))
     cal.get_by_role("button", name="Send reply").click()
     expect(cal.get_by_text("Your message has been sent.")).to_be_visible()
     expect(cal.locator("#messages")).to_contain_text(REPLY)
@@ -133,6 +136,9 @@ def test_resident_writes_with_a_photo_worker_assigns_and_replies(browser, root):
     messages = rose.locator("#messages")
     expect(messages).to_contain_text(REPLY)
     expect(messages).to_contain_text("Cal Careworker")
+    card = messages.locator(".portal-card a")
+    expect(card).to_have_text(card_title)
+    assert card.get_attribute("href").startswith("/guidance/")
     expect(messages.locator(".portal-message--person .portal-message__status")
            ).to_have_text("Replied")
     photo = rose.get_by_role("link", name="knee.jpg")
