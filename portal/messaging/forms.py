@@ -14,13 +14,24 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length, StopValidation
 
 from portal.messaging.services import MAX_BODY, MAX_SUBJECT
 
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+class NotBlank:
+    """After the strip filter: spaces, tabs and new lines alone are not a message."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+
+    def __call__(self, _form: Any, field: Any) -> None:
+        if not (field.data or "").strip():
+            raise StopValidation(self.message)
 
 
 def new_key() -> str:
@@ -39,24 +50,20 @@ class _Keyed(FlaskForm):
 
 def _body(label: Any, empty: Any) -> TextAreaField:
     return TextAreaField(label, filters=[_strip], validators=[
-        InputRequired(message=empty),
+        InputRequired(message=empty), NotBlank(empty),
         Length(max=MAX_BODY, message=_l("Your message must be 10,000 characters or fewer. "
                                         "Shorten it or send it in parts."))])
 
 
 class ComposeForm(_Keyed):
     subject = StringField(_l("Subject"), filters=[_strip], validators=[
-        InputRequired(message=_l("Enter a subject")),
+        InputRequired(message=_l("Enter a subject")), NotBlank(_l("Enter a subject")),
         Length(max=MAX_SUBJECT, message=_l("Subject must be 120 characters or fewer"))],
         description=_l("A few words, like “Pain after my operation”"))
     body = _body(_l("Your message"), _l("Enter your message"))
     attachments = MultipleFileField(
         _l("Attach photos or documents (optional)"),
         description=_l("PDF, JPEG or PNG files, up to 10 MB each, up to 5 files"))
-
-    def validate_body(self, field: TextAreaField) -> None:
-        if not (field.data or "").strip():
-            raise ValidationError(_l("Enter your message"))
 
 
 class ReplyForm(_Keyed):
@@ -71,7 +78,7 @@ class ReplyForm(_Keyed):
 
 class NoteForm(FlaskForm):
     note = TextAreaField(_l("Note for the team"), filters=[_strip], validators=[
-        InputRequired(message=_l("Enter a note")),
+        InputRequired(message=_l("Enter a note")), NotBlank(_l("Enter a note")),
         Length(max=MAX_BODY, message=_l("Note must be 10,000 characters or fewer"))],
         description=_l("Only your team sees notes. The person never does."))
 

@@ -42,7 +42,12 @@ class MessageKind(StrEnum):
 class MessageThread(Base):
     __tablename__ = "message_thread"
     __table_args__ = (
-        Index("ix_message_thread_team_status_last", "team_id", "status", "last_message_at"),
+        # The inbox page's order, walked backwards (migration 0010_messaging_indexes).
+        Index("ix_message_thread_team_status_urgent_last", "team_id", "status", "urgent",
+              "last_message_at", "id"),
+        Index("ix_message_thread_team_last", "team_id", "last_message_at"),
+        Index("ix_message_thread_team_status_waiting_due", "team_id", "status", "waiting_on",
+              "reply_due_at"),
         Index("ix_message_thread_person_last", "person_id", "last_message_at"),
     )
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from portal.accounts.models import User
@@ -17,6 +17,7 @@ from portal.clock import utcnow
 from portal.messaging.models import Message, MessageThread, ThreadStatus, Waiting
 
 PAGE_SIZE = 25
+COUNT_CAP = 99  # counts above this show as "99+"
 
 
 class InboxFilter(StrEnum):
@@ -28,6 +29,9 @@ class InboxFilter(StrEnum):
     URGENT = "urgent"
     OVERDUE = "overdue"
     CLOSED = "closed"
+
+
+COUNTED = tuple(key for key in InboxFilter if key is not InboxFilter.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,17 @@ def _visible(worker: Any) -> ColumnElement[bool]:
     return and_(MessageThread.team_id.in_(team_ids), MessageThread.person_id.in_(people))
 
 
+def _visible_each(worker: Any) -> ColumnElement[bool]:
+    """The same rule as ``_visible``, asked of each thread row in turn (a correlated EXISTS
+    that OFFSET 0 keeps from being flattened). A count that stops after a hundred rows then
+    checks about a hundred people, instead of first listing everyone the team serves, which
+    the planner does whenever it guesses a filter matches few threads."""
+    team_ids = [team.id for team in worker.teams]
+    person = served_people_query(worker, [Purpose.MESSAGING]).with_only_columns(
+        User.id).order_by(None).where(User.id == MessageThread.person_id).offset(0)
+    return and_(MessageThread.team_id.in_(team_ids), person.exists())
+
+
 def _conditions(worker: Any, now: datetime) -> dict[InboxFilter, ColumnElement[bool]]:
     is_open = MessageThread.status == ThreadStatus.OPEN
     return {
@@ -66,11 +81,19 @@ def _conditions(worker: Any, now: datetime) -> dict[InboxFilter, ColumnElement[b
 
 
 def inbox_counts(session: Session, worker: Any) -> dict[InboxFilter, int]:
+    """How many open threads each filter shows, up to ``COUNT_CAP + 1`` (shown as "99+").
+
+    Each count stops at the cap, so its cost does not grow with the team's backlog: one
+    exact count over every open thread of a large team checked the access rules for each of
+    them (75 ms at 14,000 open threads). Closed threads are not counted at all.
+    """
     conditions = _conditions(worker, utcnow())
-    columns = [func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(key.value)
-               for key, cond in conditions.items()]
-    row = session.execute(select(*columns).where(_visible(worker))).one()
-    return {key: int(row[i]) for i, key in enumerate(conditions)}
+    visible = _visible_each(worker)
+    columns = [select(func.count()).select_from(
+        select(MessageThread.id).where(visible, conditions[key]).limit(COUNT_CAP + 1)
+        .subquery()).scalar_subquery().label(key.value) for key in COUNTED]
+    row = session.execute(select(*columns)).one()
+    return {key: int(row[i]) for i, key in enumerate(COUNTED)}
 
 
 def inbox(session: Session, worker: Any, which: InboxFilter, page: int = 1) -> list[InboxRow]:
@@ -93,8 +116,10 @@ def inbox(session: Session, worker: Any, which: InboxFilter, page: int = 1) -> l
 
 
 def latest_activity(session: Session, worker: Any) -> str:
-    value = session.scalar(select(func.max(MessageThread.last_message_at))
-                           .where(_visible(worker)))
+    # ORDER BY ... LIMIT 1 rather than max(): walks ix_message_thread_team_last backwards and
+    # stops at the first visible thread, instead of checking every thread of the team.
+    value = session.scalar(select(MessageThread.last_message_at).where(_visible(worker))
+                           .order_by(MessageThread.last_message_at.desc()).limit(1))
     return value.isoformat() if value else ""
 
 

@@ -63,14 +63,18 @@ def _roles(user: Any) -> list[str]:
     return sorted(role.value for role in user.roles)
 
 
-def thread_decision(session: Session, *, actor: Any, thread: MessageThread) -> Decision:
+def thread_decision(session: Session, *, actor: Any, thread: MessageThread,
+                    person: User | None = None) -> Decision:
     """May ``actor`` read and write in ``thread``? The person, a carer with the messages scope,
-    or a member of the thread's own team while the person's messaging consent lasts."""
-    person = session.get(User, thread.person_id)
+    or a member of the thread's own team while the person's messaging consent lasts.
+    ``person``: the thread's person when the caller has them loaded already."""
+    if person is None or person.id != thread.person_id:
+        person = session.get(User, thread.person_id)
     decision = decide(session, actor=actor, person=person, access=Access.MESSAGES)
     if decision.reason is AccessReason.CARE_TEAM:
         mine = {team.id for team in actor.teams}
-        if thread.team_id not in mine or thread.team_id not in serving_team_ids(session, person):
+        if thread.team_id not in mine or (thread.team_id != decision.team_id and thread.team_id
+                                          not in serving_team_ids(session, person)):
             return Decision(None)
         return Decision(AccessReason.CARE_TEAM, team_id=thread.team_id)
     return decision
@@ -165,7 +169,11 @@ def reply(session: Session, /, *, thread: MessageThread, body: str,
     earlier = _existing(session, by, key)
     if earlier is not None:
         return Sent(earlier, suggests_crisis(earlier.body), repeated=True)
-    decision = thread_decision(session, actor=by, thread=thread)
+    # Held for the whole call: the identity map keeps only what someone holds, so every later
+    # get() of the person would otherwise load them again with their roles and teams.
+    person = session.get(User, thread.person_id)
+    assert person is not None  # nosec B101: a foreign key
+    decision = thread_decision(session, actor=by, thread=thread, person=person)
     if not decision:
         raise MessagingRefused("not_allowed")
     now = utcnow()
@@ -173,8 +181,6 @@ def reply(session: Session, /, *, thread: MessageThread, body: str,
     assert team is not None  # nosec B101: a foreign key
     from_team = decision.reason is AccessReason.CARE_TEAM
     if not from_team:
-        person = session.get(User, thread.person_id)
-        assert person is not None  # nosec B101: a foreign key
         _check_person_side(session, person=person, by=by)
     crisis = not from_team and suggests_crisis(body)
     message = Message(thread_id=thread.id, author_id=by.id, body=body, idempotency_key=key,
@@ -203,7 +209,7 @@ def reply(session: Session, /, *, thread: MessageThread, body: str,
                                               Message.read_by_team_at.is_(None))
                         .values(read_by_team_at=now)
                         .execution_options(synchronize_session=False))
-        _notify_person(session, thread, message)
+        _notify_person(session, thread, message, person)
     else:
         _auto_reply(session, thread, team)
     _sent_event(session, message, thread, by, decision.reason, crisis)
@@ -216,10 +222,9 @@ def email_on(session: Session, user_id: int) -> bool:
     return True if pref is None else pref.email_on
 
 
-def _notify_person(session: Session, thread: MessageThread, message: Message) -> None:
-
-    person = session.get(User, thread.person_id)
-    if person is None or not person.is_active or not email_on(session, person.id):
+def _notify_person(session: Session, thread: MessageThread, message: Message, person: User
+                   ) -> None:
+    if not person.is_active or not email_on(session, person.id):
         return
     queue_email(session, to=person.email, subject=_("You have a new message from your care team"),
                 template="new_message", key=f"message-email:{message.id}",

@@ -5,9 +5,12 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -28,18 +31,20 @@ from portal.messaging.forms import (
     ReplyForm,
 )
 from portal.messaging.hours import local_text, team_hours
-from portal.messaging.models import Attachment, MessageThread, ThreadNote
+from portal.messaging.leading import leading_fields
+from portal.messaging.models import Attachment, MessageKind, MessageThread, ThreadNote
 from portal.messaging.saved import saved_responses
 
 bp = Blueprint("messaging", __name__)
 UPLOAD_LIMIT = 64 * 1024 * 1024  # the whole request; each file is checked against 10 MB
 FILE_ERRORS = {
-    "too_big": _("The selected file must be smaller than 10 MB"),
-    "empty": _("The selected file is empty"),
-    "wrong_type": _("The selected file must be a PDF, JPEG or PNG"),
-    "too_many_pixels": _("The selected image is too large to open. Send a smaller photo"),
-    "damaged": _("The selected file could not be opened. Check it and try again"),
-    "too_many": _("Attach up to 5 files"),
+    "too_big": _l("The selected file must be smaller than 10 MB"),
+    "empty": _l("The selected file is empty"),
+    "wrong_type": _l("The selected file must be a PDF, JPEG or PNG"),
+    "too_many_pixels": _l("The selected image is too large to open. Send a smaller photo"),
+    "damaged": _l("The selected file could not be opened. Check it and try again"),
+    "too_many": _l("Attach up to 5 files"),
+    "request_too_big": _l("The selected files must be smaller than 10 MB each"),
 }
 
 
@@ -48,6 +53,42 @@ def _allow_uploads(endpoint: str | None, _values: dict[str, Any] | None) -> None
     # Runs before the app's before-request hooks (CSRF reads the form there).
     if endpoint in ("messaging.compose", "messaging.reply"):
         request.max_content_length = UPLOAD_LIMIT
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """Over the whole-request limit nothing was parsed: read back the fields typed before the
+    files (browsers send them first) so the page shows them again, once the CSRF token in
+    them checks out. Anything else gets the plain 413 page."""
+    from flask_wtf.csrf import validate_csrf
+    from wtforms.validators import ValidationError
+
+    from portal.logging import request_id
+
+    fields = leading_fields(request) if (request.content_length or 0) > UPLOAD_LIMIT else None
+    try:
+        if fields is None or not current_user.is_authenticated:
+            raise ValidationError("nothing to show back")
+        validate_csrf(fields.get("csrf_token"))
+    except ValidationError:
+        return render_template("errors/413.html", error=error, request_id=request_id()), 413
+    data = {"key": fields.get("key", ""), "body": fields.get("body", ""),
+            "subject": fields.get("subject", "")}
+    if request.endpoint == "messaging.compose":
+        target = _compose_target()
+        if target is None:
+            abort(404)
+        form = ComposeForm(formdata=None, data=data)
+        form.attachments.errors = [FILE_ERRORS["request_too_big"]]
+        return render_template("messaging/compose.html", form=form, person=target[0],
+                               relationship=target[1]), 413
+    found = _thread_or_404(int((request.view_args or {}).get("thread_id", 0)))
+    decision = services.thread_decision(db.session, actor=current_user, thread=found)
+    reply_form = ReplyForm(formdata=None, data=data)
+    if decision.reason is AccessReason.CARE_TEAM:
+        reply_form.guidance.choices, reply_form.service.choices = card_choices(db.session)
+    reply_form.attachments.errors = [FILE_ERRORS["request_too_big"]]
+    return _thread_page(found, decision, reply_form, 413)
 
 
 @bp.after_request
@@ -110,10 +151,13 @@ def index() -> str:
 @bp.route("/messages/new", methods=["GET", "POST"])
 @signed_in
 def compose() -> str | Response | tuple[str, int]:
-    people = dict((p.id, (p, rel)) for p, rel in queries.people_i_write_for(db.session,
-                                                                           current_user))
-    person, relationship = people.get(request.args.get("for", type=int) or current_user.id,
-                                      (current_user, None))
+    target = _compose_target()
+    if target is None:  # not someone they write for (any more)
+        wanted = db.session.get(User, request.args.get("for", type=int) or 0)
+        if wanted is None or not _was_carer(wanted):
+            abort(404)
+        return _refused("not_allowed", request.form.get("body", ""), wanted)
+    person, relationship = target
     form = ComposeForm()
     if form.validate_on_submit():
         files, problem = _files(form)
@@ -137,6 +181,15 @@ def compose() -> str | Response | tuple[str, int]:
                            relationship=relationship)
 
 
+def _compose_target() -> tuple[User, str | None] | None:
+    """Whom this message is for: the user, or a person they are a carer for (``?for=``)."""
+    wanted = request.args.get("for", type=int) or current_user.id
+    for person, relationship in queries.people_i_write_for(db.session, current_user):
+        if person.id == wanted:
+            return person, relationship
+    return None
+
+
 def _after_send(sent: services.Sent) -> Response:
     if sent.crisis:
         flash(_("If this is an emergency, call 999 now. For urgent help call 111 or the 24/7 "
@@ -150,7 +203,9 @@ def _after_send(sent: services.Sent) -> Response:
 def _thread_page(thread: MessageThread, decision: Any, reply: ReplyForm | None = None,
                  status: int = 200) -> tuple[str, int]:
     team_side = decision.reason is AccessReason.CARE_TEAM
-    person = db.session.get(User, thread.person_id)
+    # One row: the page needs the person's name, not their roles, teams and organisations.
+    person = db.session.scalars(select(User).where(User.id == thread.person_id)
+                                .options(lazyload("*"))).one()
     reply = reply or ReplyForm()
     context: dict[str, Any] = {}
     if team_side:
@@ -169,11 +224,16 @@ def _thread_page(thread: MessageThread, decision: Any, reply: ReplyForm | None =
 
     care_team = db.session.get(CareTeam, team)
     messages = queries.thread_messages(db.session, thread)
-    names = {u.id: u.display_name for u in db.session.scalars(select(User).where(
-        User.id.in_({m.author_id for m in messages if m.author_id} | {n.author_id for n in
-                    context.get("notes", []) if n.author_id})))}
+    names: dict[int, str] = {user_id: name for user_id, name in db.session.execute(
+        select(User.id, User.display_name).where(User.id.in_(
+            {m.author_id for m in messages if m.author_id}
+            | {n.author_id for n in context.get("notes", []) if n.author_id})))}
+    # Person's messages before the team's last one have been replied to.
+    last_team = max((i for i, m in enumerate(messages) if m.kind is MessageKind.TEAM),
+                    default=-1)
     return render_template(
         "messaging/thread.html", thread=thread, messages=messages, names=names,
+        last_team_reply=last_team,
         person=person, team=care_team, hours=team_hours(care_team.slug if care_team else ""),
         team_side=team_side, reply=reply, cards_for=cards_for, **context), status
 
@@ -182,19 +242,22 @@ def _assign_form(thread: MessageThread) -> AssignForm:
     from portal.accounts.models import team_membership
 
     form = AssignForm(assignee=str(thread.assignee_id or ""))
-    members = db.session.scalars(select(User).join(team_membership).where(
+    members = db.session.execute(select(User.id, User.display_name).join(team_membership).where(
         team_membership.c.team_id == thread.team_id, User.is_active.is_(True))
         .order_by(User.display_name))
     form.assignee.choices = [SelectChoice("", _("Nobody"))] + [
-        SelectChoice(str(u.id), u.display_name) for u in members]
+        SelectChoice(str(user_id), name) for user_id, name in members]
     return form
 
 
 @bp.route("/messages/<int:thread_id>")
 @signed_in
 def thread(thread_id: int) -> tuple[str, int]:
-    found = _thread_or_404(thread_id)
-    decision = services.open_thread(db.session, thread=found, by=current_user)
+    found = db.session.get(MessageThread, thread_id) or abort(404)
+    try:  # the service asks the policy; a refusal looks like no thread at all
+        decision = services.open_thread(db.session, thread=found, by=current_user)
+    except services.MessagingRefused:
+        abort(404)
     return _thread_page(found, decision)
 
 
@@ -203,9 +266,10 @@ def thread(thread_id: int) -> tuple[str, int]:
 def reply(thread_id: int) -> str | Response | tuple[str, int]:
     found = db.session.get(MessageThread, thread_id) or abort(404)
     form = ReplyForm()
-    decision = services.thread_decision(db.session, actor=current_user, thread=found)
+    person = db.session.get(User, found.person_id)  # held: the service finds it loaded
+    decision = services.thread_decision(db.session, actor=current_user, thread=found,
+                                        person=person)
     if not decision:
-        person = db.session.get(User, found.person_id)
         known = person is not None and (person.id == current_user.id or _was_carer(person))
         if not known:
             abort(404)
@@ -225,8 +289,7 @@ def reply(thread_id: int) -> str | Response | tuple[str, int]:
         sent = services.reply(db.session, thread=found, body=form.body.data, files=files,
                               cards=cards, key=form.key.data, by=current_user)
     except services.MessagingRefused as refused:
-        return _refused(refused.reason, form.body.data,
-                        db.session.get(User, found.person_id))
+        return _refused(refused.reason, form.body.data, person)
     except IntegrityError:
         db.session.rollback()
         sent = services.reply(db.session, thread=found, body=form.body.data, key=form.key.data,
@@ -329,7 +392,8 @@ def inbox() -> str:
                            rows=queries.inbox(db.session, current_user, which, page),
                            counts=queries.inbox_counts(db.session, current_user),
                            latest=queries.latest_activity(db.session, current_user),
-                           filters=list(queries.InboxFilter), page_size=queries.PAGE_SIZE)
+                           filters=list(queries.InboxFilter), page_size=queries.PAGE_SIZE,
+                           count_cap=queries.COUNT_CAP)
 
 
 @bp.route("/inbox/updates.json")

@@ -333,6 +333,21 @@ def test_inbox_counts_and_updates_json(client, session, world):
     assert client.get("/inbox/updates.json").status_code == 403
 
 
+def test_inbox_counts_stop_at_99_plus(app, client, session, world):
+    from portal.messaging.models import MessageThread
+
+    with app.app_context():  # subjects are encrypted with the app's keys
+        session.add_all(MessageThread(person_id=world["tom"].id, team_id=world["team"].id,
+                                      subject=f"Question {n}") for n in range(101))
+        session.flush()
+    worker = client.application.test_client()
+    worker.sign_in_as(world["worker"])
+    page = worker.page("/inbox")
+    assert "All open 99+" in page.text and "Mine 0" in page.text
+    assert worker.get("/inbox/updates.json").get_json()["counts"]["open"] == 100
+    assert "closed" not in worker.get("/inbox/updates.json").get_json()["counts"]
+
+
 def test_internal_notes_are_never_shown_to_the_person(app, client, session, world):
     client.sign_in_as(world["tom"])
     thread_id = int(send_new(client).location.rsplit("/", 1)[1])

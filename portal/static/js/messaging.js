@@ -31,7 +31,8 @@ function pollInbox() {
       const data = await response.json();
       for (const [key, value] of Object.entries(data.counts)) {
         const tag = nav.querySelector(`[data-count="${key}"]`);
-        if (tag) tag.textContent = String(value);
+        const cap = Number(nav.dataset.countCap || 99);
+        if (tag) tag.textContent = value > cap ? `${cap}+` : String(value);
       }
       if (data.latest !== latest) {
         latest = data.latest;
