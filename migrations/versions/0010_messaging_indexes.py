@@ -8,7 +8,7 @@ and "waiting" counts. The old (team, status, last message) index is a prefix of 
 one's use and is dropped.
 
 Revision ID: 0010_messaging_indexes
-Revises: 0005_messaging
+Revises: 0012_carers_more
 Create Date: 2026-12-03 09:12:00
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = '0010_messaging_indexes'
-down_revision: str | None = '0005_messaging'
+down_revision: str | None = '0012_carers_more'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
