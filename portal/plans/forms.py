@@ -166,7 +166,7 @@ class LinkForm(FlaskForm):
         SelectChoice("guidance", _l("A guidance page")),
         SelectChoice("service", _l("A service in the directory"))],
         validators=[InputRequired(_l("Select a guidance page or a service"))])
-    target = StringField(_l("The guidance page's address name, or the service's reference"),
-                         description=_l("For example, breathing-exercises"),
+    target = StringField(_l("The guidance page's title, or the service's name"),
+                         description=_l("For example, Keeping well in winter, or Tuesday lunch club"),
                          validators=[InputRequired(_l("Enter the guidance page or service"))])
     section = HiddenField()

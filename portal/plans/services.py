@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.audit.events import AccessReason, EventType, RecordType
@@ -340,6 +340,44 @@ def add_note(session: Session, /, *, person: Any, text: str, by: Any,
            target_type=RecordType.PLAN_NOTE, target_id=note.id, reason=decision.reason,
            viewer_roles=_roles(by), fields=[section_key or "plan"])
     return note
+
+
+LINK_CHOICES = 8
+
+
+def link_candidates(session: Session, kind: LinkKind, typed: str) -> list[tuple[str, str]]:
+    """What a typed link could mean, as (target, label) pairs: the one page or service whose
+    address name, reference, title or name it is; otherwise up to ``LINK_CHOICES`` whose title
+    or name contains the words (for the person to choose from); none when nothing matches."""
+    from portal.content.queries import visible_by_slug, visible_versions
+    from portal.directory.models import Service
+    from portal.directory.queries import published_services
+
+    text = " ".join(typed.split())
+    if not text:
+        return []
+    if kind is LinkKind.GUIDANCE:
+        exact = visible_by_slug(session, text.lower())
+        if exact is not None:
+            return [(exact.item.slug, exact.title)]
+        versions = visible_versions(session)
+        named = [v for v in versions if v.title.casefold() == text.casefold()]
+        words = text.casefold().split()
+        found = named or [v for v in versions
+                          if all(word in v.title.casefold() for word in words)]
+        return [(v.item.slug, v.title) for v in found[:LINK_CHOICES]]
+    listed = published_services(session)
+    by_id = session.scalar(listed.where(Service.id == text))
+    if by_id is not None:
+        return [(by_id.id, by_id.name)]
+    same = list(session.scalars(listed.where(func.lower(Service.name) == text.lower())
+                                .limit(LINK_CHOICES)))
+    if not same:
+        pattern = "%" + "%".join(word.replace("\\", "\\\\").replace("%", "\\%")
+                                 .replace("_", "\\_") for word in text.split()) + "%"
+        same = list(session.scalars(listed.where(Service.name.ilike(pattern, escape="\\"))
+                                    .limit(LINK_CHOICES)))
+    return [(service.id, service.name) for service in same]
 
 
 def link_target_exists(session: Session, kind: LinkKind, target: str) -> bool:

@@ -249,21 +249,29 @@ def add_link(person_id: int) -> Response | tuple[str, int]:
         abort(404)
     form = LinkForm()
     section = catalogue.section(form.section.data or "") or catalogue.sections()[0]
+    choices: list[tuple[str, str]] = []
     if form.validate_on_submit():
-        try:
-            services.add_link(db.session, person=person, section_key=section.id,
-                              kind=LinkKind(form.kind.data), target=(form.target.data or "").strip(),
-                              by=current_user)
-        except services.NotAllowed:
-            abort(404)
-        except services.LinkTargetUnknown:
-            form.target.errors = [_("There is no approved guidance page or service called that")]
-        else:
-            flash(_("The link has been added to the plan."), "success")
-            return redirect(url_for("plans.show", person_id=person.id) + f"#section-{section.id}")
+        kind = LinkKind(form.kind.data)
+        choices = services.link_candidates(db.session, kind, form.target.data or "")
+        if len(choices) == 1:
+            try:
+                services.add_link(db.session, person=person, section_key=section.id, kind=kind,
+                                  target=choices[0][0], by=current_user)
+            except services.NotAllowed:
+                abort(404)
+            except services.LinkTargetUnknown:
+                choices = []
+            else:
+                flash(_("The link has been added to the plan."), "success")
+                return redirect(url_for("plans.show", person_id=person.id)
+                                + f"#section-{section.id}")
+        if not choices:
+            form.target.errors = [_("There is no approved guidance page or service called "
+                                    "that")]
     view = _open(person)
-    return render_template("plans/show.html", link_form=form,
-                           **presenters.plan_context(db.session, view)), 400
+    page = render_template("plans/show.html", link_form=form, link_choices=choices,
+                           link_section=section.id, **presenters.plan_context(db.session, view))
+    return page, 200 if len(choices) > 1 else 400
 
 
 @bp.route("/plans/<int:person_id>/links/<int:link_id>/remove", methods=["POST"])

@@ -413,6 +413,38 @@ def test_team_member_adds_a_note_the_person_answers_and_carers_cannot(client, se
     assert check_page(empty).error_summary == ["Enter your note"]
 
 
+def test_worker_finds_what_to_suggest_by_its_title_or_name_and_chooses_among_several(
+        client, session, circle):
+    from portal.plans.models import PlanLink
+    from tests.helpers.factories import make_service
+
+    rose, _jane, worker = circle
+    easier = make_content_item(session, title="Breathing easier")
+    make_content_item(session, title="Breathing exercises")
+    lunch = make_service(session, name="Tuesday lunch club")
+    client.sign_in_as(worker)
+    several = client.submit(f"/plans/{rose.id}/links", {
+        "section": "health", "kind": "guidance", "target": "  BREATHING "}, form_url=FORM_PAGE)
+    assert several.status_code == 200
+    page = check_page(several)
+    assert "Which one did you mean?" in page.text
+    assert "Breathing easier" in page.text and "Breathing exercises" in page.text
+    assert session.scalar(select(PlanLink)) is None
+    chosen = client.submit(f"/plans/{rose.id}/links", {
+        "section": "health", "kind": "guidance", "target": easier.slug}, form_url=FORM_PAGE)
+    assert chosen.status_code == 302
+    by_name = client.submit(f"/plans/{rose.id}/links", {
+        "section": "support", "kind": "service", "target": "lunch club"}, form_url=FORM_PAGE)
+    assert by_name.status_code == 302
+    links = {(link.kind, link.target) for link in session.scalars(select(PlanLink))}
+    assert links == {("guidance", easier.slug), ("service", lunch.id)}
+    nothing = client.submit(f"/plans/{rose.id}/links", {
+        "section": "health", "kind": "service", "target": "100% _odd_ words"}, form_url=FORM_PAGE)
+    assert nothing.status_code == 400
+    assert "There is no approved guidance page or service called that" in check_page(nothing).text
+    assert 'value="100% _odd_ words"' in nothing.get_data(as_text=True)
+
+
 def test_worker_suggests_guidance_shown_with_who_until_removed_and_withdrawn_shows(
         client, session, circle):
     rose, _jane, worker = circle
