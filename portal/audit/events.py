@@ -104,6 +104,17 @@ class AccessReason(StrEnum):
     ADMIN = "admin"
 
 
+class ViewPurpose(StrEnum):
+    """Why an administrator opened a person's personal details (chosen before they see them)."""
+
+    ACCOUNT_HELP = "account_help"
+    CORRECTION = "correction"
+    DATA_REQUEST = "data_request"
+    SAFEGUARDING = "safeguarding"
+    SECURITY = "security"
+    OTHER = "other"
+
+
 class RecordType(StrEnum):
     """Kinds of a person's sensitive record (``target_type`` of access events)."""
 
@@ -182,7 +193,8 @@ SPECS: Mapping[EventType, EventSpec] = {
     # settings: names of the settings changed.
     EventType.SETTINGS_CHANGED: _spec("settings", **_ACCOUNT),
     # viewer_roles: the viewer's role values at the time (the page shows them later).
-    EventType.RECORD_VIEWED: _spec("viewer_roles", **_ACCESS),
+    # purpose: a ViewPurpose an administrator chose before looking; note: their own words.
+    EventType.RECORD_VIEWED: _spec("viewer_roles", "purpose note", **_ACCESS),
     # fields: names of the fields changed, never their values.
     EventType.RECORD_CHANGED: _spec("viewer_roles fields", **_ACCESS),
     # filters: the search's filters (ids, type, dates); results: how many rows matched.

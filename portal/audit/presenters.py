@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.audit.events import AccessReason, EventType, ObjectType, RecordType
+from portal.audit.events import AccessReason, EventType, ObjectType, RecordType, ViewPurpose
 from portal.audit.models import AuditEvent
 from portal.authz import Role
 
@@ -95,6 +95,22 @@ REASON_LABELS = {
     AccessReason.PROXY: _l("Someone you allowed to act for you"),
     AccessReason.ADMIN: _l("Administrator managing accounts"),
 }
+
+# Why an administrator opened someone's personal details (they choose one before looking).
+PURPOSE_LABELS = {
+    ViewPurpose.ACCOUNT_HELP: _l("The person asked for help with their account"),
+    ViewPurpose.CORRECTION: _l("Correcting a mistake in the person's details"),
+    ViewPurpose.DATA_REQUEST: _l("A data protection request from the person"),
+    ViewPurpose.SAFEGUARDING: _l("A safeguarding concern"),
+    ViewPurpose.SECURITY: _l("Investigating a security problem with the account"),
+    ViewPurpose.OTHER: _l("Another reason (say what it is)"),
+}
+
+
+def purpose_label(value: str | None) -> str:
+    purpose = _enum(ViewPurpose, value)
+    return str(PURPOSE_LABELS[purpose]) if purpose else (value or "")
+
 
 # What an access did, as the person whose record it is reads it.
 ACCESS_LABELS = {
@@ -182,6 +198,8 @@ class AccessEntry:
     roles: list[str]
     why: str
     what: str
+    purpose: str = ""  # the reason an administrator gave before looking
+    note: str = ""     # and their own words
 
 
 def describe_accesses(session: Session, entries: list[AuditEvent]) -> list[AccessEntry]:
@@ -195,6 +213,8 @@ def describe_accesses(session: Session, entries: list[AuditEvent]) -> list[Acces
             roles=role_labels((e.details or {}).get("viewer_roles", [])),
             why=reason_label(e.reason),
             what=str(ACCESS_LABELS.get(key, event_label(e.event_type))),
+            purpose=purpose_label((e.details or {}).get("purpose")),
+            note=str((e.details or {}).get("note") or ""),
         ))
     return described
 
@@ -233,7 +253,8 @@ def describe_for_admin(session: Session, entries: list[AuditEvent]) -> list[Admi
             target=" ".join(filter(None, (target_label(e.target_type),
                                           f"#{e.target_id}" if e.target_id else None))),
             reason=reason_label(e.reason),
-            details=[(k, _detail_text(v)) for k, v in sorted((e.details or {}).items())],
+            details=[(k, purpose_label(v) if k == "purpose" else _detail_text(v))
+                     for k, v in sorted((e.details or {}).items())],
         )
         for e in entries
     ]

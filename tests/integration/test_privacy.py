@@ -101,7 +101,7 @@ def test_deleting_an_account_erases_details_anonymises_and_signs_out(app, client
     client.submit("/account/details/edit", DETAILS)
     admin = make_user(session, Role.ADMIN)
     client.sign_in_as(admin)
-    client.get(f"/admin/users/{person.id}/details")
+    client.submit(f"/admin/users/{person.id}/details", {"purpose": "account_help"})
     client.sign_in_as(person)
 
     response = client.submit("/account/delete", {"confirm": "y", "password": PASSWORD})
