@@ -66,10 +66,12 @@ def spoken_datetime(value: datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return value
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    else:
+        moment = value
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     local = aware.astimezone(UK)
     code = str(get_locale() or "en") if has_request_context() else "en"
     locale = _BABEL_LOCALES.get(code, code)
