@@ -205,7 +205,8 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.ACCOUNT_DELETED: _spec("erased", **_ACCESS),
     # Directory. service: the listing's id (absent for a new listing not yet published);
     # revision: the revision's id; version: the listing's version after the change.
-    EventType.LISTING_SUBMITTED: _spec("revision", "service new", **_OBJECT),
+    # notified: whether moderators were emailed (only when the listing starts waiting).
+    EventType.LISTING_SUBMITTED: _spec("revision", "service new notified", **_OBJECT),
     EventType.LISTING_DRAFT_CHANGED: _spec("revision", "service", **_OBJECT),
     EventType.LISTING_PUBLISHED: _spec("revision version", "service new", **_OBJECT),
     EventType.LISTING_REJECTED: _spec("revision", "service", **_OBJECT),
@@ -214,7 +215,8 @@ SPECS: Mapping[EventType, EventSpec] = {
     # service: the listing reported; contact: whether the reporter left an address;
     # notified: whether editors and moderators were emailed (repeats within an hour are not).
     EventType.PROBLEM_REPORTED: _spec("service contact", "notified", **_OBJECT),
-    EventType.PROBLEM_RESOLVED: _spec("service", **_OBJECT),
+    # revision: the published change that answered it (when closed by publishing).
+    EventType.PROBLEM_RESOLVED: _spec("service", "revision", **_OBJECT),
     # reminded: listings whose editors were emailed.
     EventType.STALE_REMINDERS_SENT: _spec("reminded", **_OBJECT),
     # Guidance. item: the item's slug; version: the version's number.
