@@ -61,6 +61,7 @@ class EventType(StrEnum):
     GUIDANCE_DRAFT_SAVED = "guidance_draft_saved"
     GUIDANCE_SUBMITTED = "guidance_submitted"
     GUIDANCE_APPROVED = "guidance_approved"
+    GUIDANCE_SENT_BACK = "guidance_sent_back"
     GUIDANCE_WITHDRAWN = "guidance_withdrawn"
     GUIDANCE_RECOMMENDED = "guidance_recommended"
     GUIDANCE_REVIEW_CHECKED = "guidance_review_checked"
@@ -225,6 +226,8 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.GUIDANCE_SUBMITTED: _spec("item version", **_OBJECT),
     EventType.GUIDANCE_APPROVED: _spec("item version review_due", "again", **_OBJECT),
     EventType.GUIDANCE_WITHDRAWN: _spec("item version cause", **_OBJECT),
+    # An approver returned a submitted version to draft with comments (kept with the version).
+    EventType.GUIDANCE_SENT_BACK: _spec("item version", **_OBJECT),
     # A recommendation to a person: subject_id is the person.
     EventType.GUIDANCE_RECOMMENDED: _spec("item", needs_subject=True, needs_target=True),
     EventType.GUIDANCE_REVIEW_CHECKED: _spec("reminded withdrawn", **_OBJECT),

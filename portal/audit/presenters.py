@@ -48,6 +48,7 @@ EVENT_LABELS = {
     EventType.GUIDANCE_DRAFT_SAVED: _l("Saved a guidance draft"),
     EventType.GUIDANCE_SUBMITTED: _l("Sent guidance for clinical approval"),
     EventType.GUIDANCE_APPROVED: _l("Approved guidance"),
+    EventType.GUIDANCE_SENT_BACK: _l("Sent guidance back to its author with comments"),
     EventType.GUIDANCE_WITHDRAWN: _l("Withdrew guidance"),
     EventType.GUIDANCE_RECOMMENDED: _l("Recommended guidance"),
     EventType.GUIDANCE_REVIEW_CHECKED: _l("Checked guidance review dates"),
