@@ -65,3 +65,18 @@ def test_a_failed_sign_in_shows_why_in_words(client, session):
     client.sign_in_as(admin)
     page = client.page("/admin/audit?event_type=sign_in_failed")
     assert "Why: wrong email address or password" in page.text
+
+
+def test_dates_and_details_read_naturally_in_polish_and_arabic(client, session):
+    admin, person = make_user(session, Role.ADMIN), make_user(session)
+    _viewed(session, admin, person, WINTER)
+    client.sign_in_as(admin)
+    url = f"/admin/audit?subject={person.id}&event_type=record_viewed"
+    client.get("/language/pl")
+    page = client.page(url)
+    assert "2 grudnia 2026 o 05:33" in page.text
+    assert "Wyświetlono jako: administrator" in page.text
+    client.get("/language/ar")
+    page = client.page(url)
+    assert "2 ديسمبر 2026 في الساعة 5:33 ص" in page.text
+    assert "السبب المذكور: مخاوف تتعلق بحماية الشخص" in page.text
