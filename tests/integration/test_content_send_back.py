@@ -86,8 +86,9 @@ def test_approver_sends_a_draft_back_with_comments_the_author_reads_them(
     page = client.page("/guidance/manage/keeping-warm")
     assert "Sent back by Dr Ann Approver on 23 November 2026 at 12:00am" in page.text
     assert "Please add when to call 111." in page.text
-    # It is a draft again: the author can change it and send it again.
+    # It is a draft again: the author can change it (the comments beside the form) and send it.
     assert "based_on" in page.form_with("based_on").fields
+    assert "Please add when to call 111." in client.page("/guidance/manage/keeping-warm/edit").text
 
 
 def test_send_back_without_a_comment_shows_an_error_and_changes_nothing(
@@ -129,3 +130,21 @@ def test_only_approvers_may_send_guidance_back(client, session, submitted):
     assert response.status_code == 403
     session.refresh(draft)
     assert draft.status is VersionStatus.SUBMITTED
+
+
+def test_the_author_sends_the_draft_again_and_it_waits_for_approval_again(
+        client, session, submitted, approver):
+    author, draft = submitted
+    client.sign_in_as(approver)
+    client.submit(f"/guidance/approvals/{draft.id}/send-back", {"comment": COMMENT},
+                  form_url=f"/guidance/approvals/{draft.id}")
+    assert "Keeping warm" not in client.page("/guidance/approvals/").text
+    client.sign_in_as(author)
+    session.refresh(draft)
+    client.submit("/guidance/manage/keeping-warm/submit", {"based_on": str(draft.revision)},
+                  form_url="/guidance/manage/keeping-warm")
+    session.refresh(draft)
+    assert draft.status is VersionStatus.SUBMITTED
+    assert "Please add when to call 111." not in client.page("/guidance/manage/keeping-warm").text
+    client.sign_in_as(approver)
+    assert "Keeping warm" in client.page("/guidance/approvals/").text
