@@ -6,15 +6,37 @@ from __future__ import annotations
 
 import time
 
-from flask import session
+from flask import session, url_for
 from flask_login import login_user, logout_user
 
 from portal.accounts.models import User
+from portal.authz import Role
 from portal.extensions import db
 
 PENDING_KEY = "pending_sign_in"
 SESSION_TOKEN_KEY = "sid"  # noqa: S105  # nosec B105 - a session key name, not a secret
 PENDING_SECONDS = 10 * 60
+
+
+# Where someone lands after signing in when no ``next`` page was asked for: staff go to their
+# own queue, chosen by the first of their roles in this fixed order (work that someone outside
+# is waiting on comes first: a resident's message, an editor's change, an author's draft; then
+# the person's own pages). Residents, carers and administrators go to the home page.
+LANDING_PAGES: tuple[tuple[Role, str], ...] = (
+    (Role.CARE_WORKER, "messaging.inbox"),
+    (Role.MODERATOR, "moderation.queue"),
+    (Role.APPROVER, "content.approvals"),
+    (Role.EDITOR, "moderation.editor_home"),
+    (Role.AUTHOR, "content.staff_home"),
+)
+
+
+def landing_url(user: User) -> str:
+    """The page ``user`` starts on after signing in (see ``LANDING_PAGES``)."""
+    for role, endpoint in LANDING_PAGES:
+        if role in user.roles:
+            return url_for(endpoint)
+    return url_for("main.home")
 
 
 def begin(user: User, next_url: str | None) -> None:

@@ -49,7 +49,7 @@ def _after_password(user: User, token: str | None, next_url: str | None) -> Resp
         return redirect(url_for(endpoint))
     signin.establish(user, token)
     flash(_("You are signed in."), "success")
-    return redirect(next_url or url_for("main.home"))
+    return redirect(next_url or signin.landing_url(user))
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -29,7 +29,7 @@ def _finish(user: User, token: str) -> Response:
     next_url = signin.pending_next()
     signin.establish(user, token)
     flash(_("You are signed in."), "success")
-    return redirect(next_url or url_for("main.home"))
+    return redirect(next_url or signin.landing_url(user))
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
@@ -84,7 +84,8 @@ def two_factor_setup() -> str | Response:
         if enabled is not None:
             codes, token = enabled
             session.pop(SETUP_SECRET_KEY, None)
-            next_url = signin.pending_next() if signing_in else None
+            next_url = (signin.pending_next() or signin.landing_url(user)) if signing_in \
+                else None
             if token is not None:
                 signin.establish(user, token)
             return render_template("accounts/recovery_codes.html", codes=codes,

@@ -61,6 +61,7 @@ class EventType(StrEnum):
     GUIDANCE_DRAFT_SAVED = "guidance_draft_saved"
     GUIDANCE_SUBMITTED = "guidance_submitted"
     GUIDANCE_APPROVED = "guidance_approved"
+    GUIDANCE_SENT_BACK = "guidance_sent_back"
     GUIDANCE_WITHDRAWN = "guidance_withdrawn"
     GUIDANCE_RECOMMENDED = "guidance_recommended"
     GUIDANCE_REVIEW_CHECKED = "guidance_review_checked"
@@ -102,6 +103,17 @@ class AccessReason(StrEnum):
     CARE_TEAM = "care_team"
     PROXY = "proxy"
     ADMIN = "admin"
+
+
+class ViewPurpose(StrEnum):
+    """Why an administrator opened a person's personal details (chosen before they see them)."""
+
+    ACCOUNT_HELP = "account_help"
+    CORRECTION = "correction"
+    DATA_REQUEST = "data_request"
+    SAFEGUARDING = "safeguarding"
+    SECURITY = "security"
+    OTHER = "other"
 
 
 class RecordType(StrEnum):
@@ -182,7 +194,8 @@ SPECS: Mapping[EventType, EventSpec] = {
     # settings: names of the settings changed.
     EventType.SETTINGS_CHANGED: _spec("settings", **_ACCOUNT),
     # viewer_roles: the viewer's role values at the time (the page shows them later).
-    EventType.RECORD_VIEWED: _spec("viewer_roles", **_ACCESS),
+    # purpose: a ViewPurpose an administrator chose before looking; note: their own words.
+    EventType.RECORD_VIEWED: _spec("viewer_roles", "purpose note", **_ACCESS),
     # fields: names of the fields changed, never their values.
     EventType.RECORD_CHANGED: _spec("viewer_roles fields", **_ACCESS),
     # filters: the search's filters (ids, type, dates); results: how many rows matched.
@@ -193,7 +206,8 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.ACCOUNT_DELETED: _spec("erased", **_ACCESS),
     # Directory. service: the listing's id (absent for a new listing not yet published);
     # revision: the revision's id; version: the listing's version after the change.
-    EventType.LISTING_SUBMITTED: _spec("revision", "service new", **_OBJECT),
+    # notified: whether moderators were emailed (only when the listing starts waiting).
+    EventType.LISTING_SUBMITTED: _spec("revision", "service new notified", **_OBJECT),
     EventType.LISTING_DRAFT_CHANGED: _spec("revision", "service", **_OBJECT),
     EventType.LISTING_PUBLISHED: _spec("revision version", "service new", **_OBJECT),
     EventType.LISTING_REJECTED: _spec("revision", "service", **_OBJECT),
@@ -202,7 +216,8 @@ SPECS: Mapping[EventType, EventSpec] = {
     # service: the listing reported; contact: whether the reporter left an address;
     # notified: whether editors and moderators were emailed (repeats within an hour are not).
     EventType.PROBLEM_REPORTED: _spec("service contact", "notified", **_OBJECT),
-    EventType.PROBLEM_RESOLVED: _spec("service", **_OBJECT),
+    # revision: the published change that answered it (when closed by publishing).
+    EventType.PROBLEM_RESOLVED: _spec("service", "revision", **_OBJECT),
     # reminded: listings whose editors were emailed.
     EventType.STALE_REMINDERS_SENT: _spec("reminded", **_OBJECT),
     # Guidance. item: the item's slug; version: the version's number.
@@ -211,6 +226,8 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.GUIDANCE_SUBMITTED: _spec("item version", **_OBJECT),
     EventType.GUIDANCE_APPROVED: _spec("item version review_due", "again", **_OBJECT),
     EventType.GUIDANCE_WITHDRAWN: _spec("item version cause", **_OBJECT),
+    # An approver returned a submitted version to draft with comments (kept with the version).
+    EventType.GUIDANCE_SENT_BACK: _spec("item version", **_OBJECT),
     # A recommendation to a person: subject_id is the person.
     EventType.GUIDANCE_RECOMMENDED: _spec("item", needs_subject=True, needs_target=True),
     EventType.GUIDANCE_REVIEW_CHECKED: _spec("reminded withdrawn", **_OBJECT),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.audit.events import AccessReason, EventType, ObjectType, RecordType
+from portal.audit.events import AccessReason, EventType, ObjectType, RecordType, ViewPurpose
 from portal.audit.models import AuditEvent
 from portal.authz import Role
 
@@ -48,6 +48,7 @@ EVENT_LABELS = {
     EventType.GUIDANCE_DRAFT_SAVED: _l("Saved a guidance draft"),
     EventType.GUIDANCE_SUBMITTED: _l("Sent guidance for clinical approval"),
     EventType.GUIDANCE_APPROVED: _l("Approved guidance"),
+    EventType.GUIDANCE_SENT_BACK: _l("Sent guidance back to its author with comments"),
     EventType.GUIDANCE_WITHDRAWN: _l("Withdrew guidance"),
     EventType.GUIDANCE_RECOMMENDED: _l("Recommended guidance"),
     EventType.GUIDANCE_REVIEW_CHECKED: _l("Checked guidance review dates"),
@@ -95,6 +96,22 @@ REASON_LABELS = {
     AccessReason.PROXY: _l("Someone you allowed to act for you"),
     AccessReason.ADMIN: _l("Administrator managing accounts"),
 }
+
+# Why an administrator opened someone's personal details (they choose one before looking).
+PURPOSE_LABELS = {
+    ViewPurpose.ACCOUNT_HELP: _l("The person asked for help with their account"),
+    ViewPurpose.CORRECTION: _l("Correcting a mistake in the person's details"),
+    ViewPurpose.DATA_REQUEST: _l("A data protection request from the person"),
+    ViewPurpose.SAFEGUARDING: _l("A safeguarding concern"),
+    ViewPurpose.SECURITY: _l("Investigating a security problem with the account"),
+    ViewPurpose.OTHER: _l("Another reason (say what it is)"),
+}
+
+
+def purpose_label(value: str | None) -> str:
+    purpose = _enum(ViewPurpose, value)
+    return str(PURPOSE_LABELS[purpose]) if purpose else (value or "")
+
 
 # What an access did, as the person whose record it is reads it.
 ACCESS_LABELS = {
@@ -182,6 +199,8 @@ class AccessEntry:
     roles: list[str]
     why: str
     what: str
+    purpose: str = ""  # the reason an administrator gave before looking
+    note: str = ""     # and their own words
 
 
 def describe_accesses(session: Session, entries: list[AuditEvent]) -> list[AccessEntry]:
@@ -195,6 +214,8 @@ def describe_accesses(session: Session, entries: list[AuditEvent]) -> list[Acces
             roles=role_labels((e.details or {}).get("viewer_roles", [])),
             why=reason_label(e.reason),
             what=str(ACCESS_LABELS.get(key, event_label(e.event_type))),
+            purpose=purpose_label((e.details or {}).get("purpose")),
+            note=str((e.details or {}).get("note") or ""),
         ))
     return described
 
@@ -215,12 +236,144 @@ def _labelled(names: dict[int, str], person_id: int | None) -> str:
     return _person(names, person_id) + (f" (#{person_id})" if person_id is not None else "")
 
 
-def _detail_text(value: Any) -> str:
+# Audit detail keys in words (the admin log shows "Viewed as: administrator", never
+# "viewer_roles: admin"). Every key an event type takes has a label (tests/unit/test_audit.py).
+DETAIL_LABELS = {
+    "added": _l("Roles added"),
+    "again": _l("Approved again"),
+    "approved": _l("Approved"),
+    "assignee": _l("Assigned to account"),
+    "attachment": _l("Attachment"),
+    "attachments": _l("Attachments"),
+    "attempts": _l("Attempts"),
+    "cards": _l("Cards"),
+    "cause": _l("Why"),
+    "contact": _l("Left a way to contact them"),
+    "count": _l("How many"),
+    "days": _l("Days"),
+    "ends_on": _l("Ends on"),
+    "erased": _l("Erased"),
+    "fields": _l("Fields changed"),
+    "filters": _l("Searched for"),
+    "format": _l("Format"),
+    "item": _l("Guidance page"),
+    "kind": _l("Kind"),
+    "known": _l("Account exists"),
+    "locality": _l("Area"),
+    "message": _l("Message"),
+    "method": _l("Method"),
+    "mfa": _l("Two-factor authentication"),
+    "new": _l("New listing"),
+    "note": _l("In their words"),
+    "noted": _l("Note added"),
+    "notified": _l("Emailed"),
+    "outcome": _l("Outcome"),
+    "purpose": _l("Reason given"),
+    "referrals": _l("Requests"),
+    "remaining": _l("Recovery codes left"),
+    "reminded": _l("Reminded"),
+    "removed": _l("Roles removed"),
+    "restored_from": _l("Restored from"),
+    "results": _l("Results found"),
+    "review_due": _l("Review due"),
+    "revision": _l("Listing change"),
+    "roles": _l("Roles"),
+    "routed": _l("Sent to"),
+    "scopes": _l("May do"),
+    "service": _l("Listing"),
+    "settings": _l("Settings changed"),
+    "source": _l("Found from"),
+    "status": _l("Status"),
+    "urgent": _l("Urgent"),
+    "verified": _l("Confirmed"),
+    "version": _l("Version"),
+    "via": _l("Through"),
+    "viewer_roles": _l("Viewed as"),
+    "withdrawn": _l("Withdrawn"),
+    # Keys inside an audit search's filters
+    "actor_id": _l("Done by account"),
+    "subject_id": _l("About account"),
+    "event_type": _l("Event"),
+    "date_from": _l("From"),
+    "date_to": _l("To"),
+}
+
+# Coded values in words, per key; a value not listed is shown as it was recorded.
+VALUE_LABELS: dict[str, dict[str, Any]] = {
+    "cause": {
+        "bad_credentials": _l("wrong email address or password"),
+        "inactive": _l("account disabled"),
+        "mfa": _l("wrong security code"),
+        "throttled": _l("too many attempts"),
+        "sign_out_everywhere": _l("signed out everywhere"),
+        "password_changed": _l("password changed"),
+        "password_reset": _l("password reset"),
+        "account_disabled": _l("account disabled"),
+    },
+    "format": {
+        "json": _l("file to download (JSON)"),
+        "html": _l("web page"),
+        "fhir": _l("FHIR record"),
+        "csv": _l("spreadsheet (CSV)"),
+    },
+    "via": {"registration": _l("registering"), "email_change": _l("changing email address")},
+    "routed": {"team": _l("the area's care team"), "triage": _l("the triage team")},
+    "source": {"postcode": _l("postcode"), "chosen": _l("chosen by the person")},
+}
+
+YES, NO, NOT_GIVEN = _l("yes"), _l("no"), _l("none")
+ROLE_KEYS = frozenset({"viewer_roles", "roles", "added", "removed"})
+DATE_KEYS = frozenset({"review_due", "ends_on", "date_from", "date_to"})
+
+
+def detail_label(key: str) -> str:
+    label = DETAIL_LABELS.get(key)
+    return str(label) if label is not None else key.replace("_", " ").capitalize()
+
+
+def _date_text(value: str) -> str:
+    from flask_babel import format_date
+
+    try:
+        return str(format_date(date.fromisoformat(value), "d MMMM yyyy"))
+    except ValueError:
+        return value
+
+
+def _one_value(key: str, value: Any) -> str:
+    if value is None:
+        return str(NOT_GIVEN)
+    if isinstance(value, bool):
+        return str(YES if value else NO)
+    text = str(value)
+    if key in ROLE_KEYS:
+        return str(role.label).lower() if (role := _enum(Role, text)) else text
+    if key == "purpose":
+        return purpose_label(text)
+    if key == "event_type":
+        return event_label(text)
+    if key in DATE_KEYS:
+        return _date_text(text)
+    if key in ("actor_id", "subject_id", "assignee"):
+        return f"#{text}"
+    named = VALUE_LABELS.get(key, {}).get(text)
+    return str(named) if named is not None else text
+
+
+def detail_text(key: str, value: Any) -> str:
+    """One detail's value in words: role names, yes/no, dates, coded values explained."""
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(_one_value(key, v) for v in value) if value else str(NOT_GIVEN)
     if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in sorted(value.items()) if v is not None)
-    return str(value)
+        given = [(k, v) for k, v in value.items() if v is not None]
+        return "; ".join(f"{detail_label(k)}: {_one_value(k, v)}" for k, v in given) or str(
+            NOT_GIVEN)
+    return _one_value(key, value)
+
+
+def details_in_words(details: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """An entry's details as (label, words) pairs, in the order of their labels' keys."""
+    return [(detail_label(k), detail_text(k, v)) for k, v in sorted((details or {}).items())]
 
 
 def describe_for_admin(session: Session, entries: list[AuditEvent]) -> list[AdminEntry]:
@@ -233,7 +386,7 @@ def describe_for_admin(session: Session, entries: list[AuditEvent]) -> list[Admi
             target=" ".join(filter(None, (target_label(e.target_type),
                                           f"#{e.target_id}" if e.target_id else None))),
             reason=reason_label(e.reason),
-            details=[(k, _detail_text(v)) for k, v in sorted((e.details or {}).items())],
+            details=details_in_words(e.details),
         )
         for e in entries
     ]

@@ -146,6 +146,17 @@ class ApproveForm(FlaskForm):
     review_in = _review_in()
 
 
+class SendBackForm(FlaskForm):
+    """An approver sends a submitted version back to its authors: comments are required."""
+
+    comment = TextAreaField(
+        _l("Comments for the author"), filters=[clean_text],
+        description=_l("Say what needs to change before you can approve it. The author sees "
+                       "this on the page's history. Do not include anyone's personal details."),
+        validators=[DataRequired(message=_l("Enter your comments for the author")),
+                    Length(max=2000, message=_l("Comments must be 2,000 characters or fewer"))])
+
+
 class ReviewForm(FlaskForm):
     review_in = _review_in()
 

@@ -134,6 +134,8 @@ class ContentVersion(Base):
         back_populates="version", order_by="ContentApproval.id")
     changes: Mapped[list[ContentVersionChange]] = relationship(
         back_populates="version", order_by="ContentVersionChange.id")
+    send_backs: Mapped[list[ContentSendBack]] = relationship(
+        back_populates="version", order_by="ContentSendBack.id")
 
     __mapper_args__ = {"version_id_col": revision}
 
@@ -188,6 +190,24 @@ class ContentApproval(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(default=None)
 
     version: Mapped[ContentVersion] = relationship(back_populates="approvals")
+
+
+class ContentSendBack(Base):
+    """An approver sent a submitted version back to its authors with comments: it is a draft
+    again. The comment is about the guidance (never about a person); authors read it on the
+    item's page."""
+
+    __tablename__ = "content_send_back"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_version.id"), index=True)
+    approver_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
+    approver_name: Mapped[str] = mapped_column(String(200))
+    comment: Mapped[str] = mapped_column(Text)
+    sent_back_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    version: Mapped[ContentVersion] = relationship(back_populates="send_backs")
 
 
 class ContentFeedback(Base):

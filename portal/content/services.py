@@ -29,6 +29,7 @@ from portal.content.models import (
     ContentFeedback,
     ContentItem,
     ContentRecommendation,
+    ContentSendBack,
     ContentVersion,
     ContentVersionChange,
     VersionStatus,
@@ -246,6 +247,37 @@ def reapprove(session: Session, /, *, version: ContentVersion, review_due: date,
            again=True)
     search.queue(session, version.item_id)
     return approval
+
+
+MAX_SEND_BACK_COMMENT = 2000
+
+
+@service
+def send_back(session: Session, /, *, version: ContentVersion, comment: str, by: Any
+              ) -> ContentSendBack:
+    """An approver returns a submitted version to its authors with comments: it is a draft
+    again (the same version, so its history and changes stay), and its author and last editor
+    are emailed a link to the item's page, where the comment is shown. The audit entry says
+    that it was sent back, never what the comment says."""
+    if version.status is not VersionStatus.SUBMITTED:
+        raise NotOpen(version.id)
+    if not policies.is_approver(by):
+        raise ApprovalRefused(_("Only a clinical approver can send guidance back."))
+    comment = comment.strip()
+    if not comment or len(comment) > MAX_SEND_BACK_COMMENT:
+        raise ApprovalRefused(_("Enter your comments for the author"))
+    returned = ContentSendBack(version=version, approver_id=by.id,
+                               approver_name=by.display_name, comment=comment)
+    session.add(returned)
+    version.status = VersionStatus.DRAFT
+    version.submitted_at = None
+    _flush(session, version)
+    _audit(session, EventType.GUIDANCE_SENT_BACK, version, by)
+    for person in _users(session, {version.author_id, version.edited_by_id} - {by.id}):
+        _notify(session, person, _("Your guidance has been sent back with comments"),
+                "content_sent_back", title=version.title,
+                link=_link("content.staff_item", item_slug=version.item.slug))
+    return returned
 
 
 def _record_approval(session: Session, version: ContentVersion, approver_id: int | None,

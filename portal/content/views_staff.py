@@ -27,11 +27,14 @@ from portal.content.forms import (
     DraftForm,
     NewItemForm,
     ReviewForm,
+    SendBackForm,
     SubmitForm,
 )
 from portal.content.models import ContentItem, ContentVersion, VersionStatus, WithdrawalReason
 from portal.content.views import bp, item_context
+from portal.content.vocab import AUDIENCES
 from portal.extensions import db
+from portal.i18n import LANGUAGES
 
 WRITE = Permission.CONTENT_DRAFT_WRITE
 APPROVE = Permission.CONTENT_VERSION_APPROVE
@@ -196,10 +199,33 @@ def review(content_version_id: int) -> str | Response:
     return _review_page(version, form, refusal)
 
 
-def _review_page(version: ContentVersion, form: ApproveForm, refusal: str | None) -> str:
+@bp.route("/approvals/<int:content_version_id>/send-back", methods=["POST"])
+@requires(APPROVE)
+def send_back(content_version_id: int) -> str | Response:
+    version = _version_or_404(content_version_id)
+    form = SendBackForm()
+    if form.validate_on_submit():
+        try:
+            services.send_back(db.session, version=version, comment=form.comment.data,
+                               by=current_user)
+        except services.NotOpen:
+            flash(_("This version is no longer waiting for approval."), "info")
+            return redirect(url_for("content.staff_item", item_slug=version.item.slug))
+        flash(_("Version %(number)s has gone back to its author with your comments.",
+                number=version.number), "success")
+        return redirect(url_for("content.approvals"))
+    return _review_page(version, ApproveForm(seen_hash=version.content_hash), None,
+                        send_back_form=form)
+
+
+def _review_page(version: ContentVersion, form: ApproveForm, refusal: str | None,
+                 send_back_form: SendBackForm | None = None) -> str:
     problems = services.captions_problems(db.session, version)
     return render_template(
         "content/staff/review.html", form=form, refusal=refusal,
+        send_back_form=send_back_form or SendBackForm(formdata=None),
+        audience_labels=AUDIENCES, language_names={code: lang.native_name
+                                                   for code, lang in LANGUAGES.items()},
         cannot_approve=policies.approval_refusal(current_user, version,
                                                  queries.contributors(db.session, version)),
         captions_problems=[str(p) for p in problems], **item_context(version))

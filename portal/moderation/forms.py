@@ -260,6 +260,10 @@ class DecisionForm(FlaskForm):
         _l("Reason (required if you reject the change)"), filters=[clean_text],
         description=_l("The editor will see this. Say what needs to change."),
         validators=[_length(2000, _l("Reason must be 2,000 characters or fewer"))])
+    close_reports = BooleanField(
+        _l("This change fixes the open problem reports on this listing: mark them as resolved"),
+        description=_l("People who reported a problem and left an email address will be told "
+                       "the listing has been updated."))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)

@@ -37,8 +37,10 @@ def queue() -> str:
 def review(revision_id: int) -> str | Response | tuple[str, int]:
     revision = get_or_404(ServiceRevision, revision_id)
     service = db.session.get(Service, revision.service_id) if revision.service_id else None
+    reports = queries.open_reports_for(db.session, service.id) if service else []
     form = DecisionForm() if request.method == "POST" else DecisionForm(
-        data={"expected_version": service.version if service else ""})
+        data={"expected_version": service.version if service else "",
+              "close_reports": bool(reports)})
     if request.method == "POST" and revision.status is not RevisionStatus.PENDING:
         flash(_("This change has already been decided."), "info")
         return redirect(url_for("moderation.review", revision_id=revision.id))
@@ -46,7 +48,8 @@ def review(revision_id: int) -> str | Response | tuple[str, int]:
         try:
             services.decide(db.session, revision=revision, decision=form.decision.data,
                             reason=form.reason.data or None,
-                            expected_version=as_int(form.expected_version.data), by=current_user)
+                            expected_version=as_int(form.expected_version.data), by=current_user,
+                            close_reports=bool(reports) and form.close_reports.data)
         except services.DecisionConflict:
             form.expected_version.data = str(service.version) if service else ""
             return _review_page(revision, form, conflict=True), 409
@@ -99,5 +102,8 @@ def moderator_resolve_report(report_id: int) -> Response:
 
 
 def _review_page(revision: ServiceRevision, form: DecisionForm, *, conflict: bool) -> str:
+    reports = (queries.open_reports_for(db.session, revision.service_id)
+               if revision.service_id else [])
     return render_template("moderation/review.html", form=form, conflict=conflict,
+                           open_reports=reports,
                            **revision_page(db.session, revision, current_user))

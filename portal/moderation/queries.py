@@ -125,6 +125,14 @@ def users_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, User]:
     return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
 
 
+def open_reports_for(session: Session, service_id: str) -> list[ProblemReport]:
+    """One listing's open problem reports, oldest first."""
+    return list(session.scalars(
+        select(ProblemReport).where(ProblemReport.service_id == service_id,
+                                    ProblemReport.status == ReportStatus.OPEN)
+        .order_by(ProblemReport.created_at, ProblemReport.id)))
+
+
 def open_reports(session: Session, organisation_ids: Collection[str] | None = None
                  ) -> list[tuple[ProblemReport, Service]]:
     """Open problem reports, oldest first; all of them when ``organisation_ids`` is None."""

@@ -113,12 +113,19 @@ def submit_revision(session: Session, /, *, organisation: Organisation, service:
     """
     data = normalise(data)
     if service is None:
-        draft = _new_listing(session, organisation=organisation, data=data, note=note, by=by)
+        known = _known_new_listing(session, organisation=organisation, data=data, note=note,
+                                   by=by)
+        draft = known or _new_listing(session, organisation=organisation, data=data, note=note,
+                                      by=by)
+        notified = known is None and _tell_moderators(session, f"new:{draft.id}", by=by)
         record(session, EventType.LISTING_SUBMITTED, actor_id=by.id,
-               target_type=ObjectType.REVISION, target_id=draft.id, revision=draft.id, new=True)
+               target_type=ObjectType.REVISION, target_id=draft.id, revision=draft.id, new=True,
+               notified=notified)
         return draft
     _lock(session, service)
     pending = queries.pending_for(session, service.id)
+    # Moderators hear once that a listing waits: only when nothing of it was waiting before.
+    started_waiting = not pending
     others = [r for r in pending if r.author_id != by.id]
     unseen = [r for r in others if replaces is None or r.id > replaces]
     if base_version != service.version or unseen:
@@ -134,9 +141,28 @@ def submit_revision(session: Session, /, *, organisation: Organisation, service:
         session.add(own)
     own.data, own.base_version, own.note = data, base_version, note
     _flush(session)
+    notified = started_waiting and _tell_moderators(session, f"{service.id}:{own.id}", by=by)
     record(session, EventType.LISTING_SUBMITTED, actor_id=by.id, target_type=ObjectType.LISTING,
-           target_id=service.id, revision=own.id, service=service.id)
+           target_id=service.id, revision=own.id, service=service.id, notified=notified)
     return own
+
+
+def _tell_moderators(session: Session, waiting: str, *, by: Any) -> bool:
+    """Email every moderator (but the person submitting) that a change waits for review.
+
+    No content of the change, only a link to the queue. ``waiting`` names this wait (the
+    listing and the revision that started it): the outbox key makes it one email per moderator
+    per listing per wait, even if the submit is repeated. Returns whether anyone was emailed.
+    """
+    told = False
+    for person in queries.moderators(session):
+        if person.id == getattr(by, "id", None):
+            continue
+        queue_email(session, to=person.email, subject=_("A listing change is waiting for review"),
+                    template="moderation_waiting", link=_link("moderation.queue"),
+                    key=f"email:moderation-waiting:{waiting}:{person.id}")
+        told = True
+    return told
 
 
 @unit_of_work
@@ -152,9 +178,9 @@ def update_draft(session: Session, /, *, revision: ServiceRevision, data: Snapsh
     return revision
 
 
-def _new_listing(session: Session, *, organisation: Organisation, data: Snapshot,
-                 note: str | None, by: Any) -> ServiceRevision:
-    # A double-clicked submit sends the same listing twice: keep the first.
+def _known_new_listing(session: Session, *, organisation: Organisation, data: Snapshot,
+                       note: str | None, by: Any) -> ServiceRevision | None:
+    """A double-clicked submit sends the same new listing twice: the first one, if so."""
     since = utcnow() - DUPLICATE_WINDOW
     recent = session.scalars(select(ServiceRevision).where(
         ServiceRevision.organisation_id == organisation.id, ServiceRevision.service_id.is_(None),
@@ -163,6 +189,11 @@ def _new_listing(session: Session, *, organisation: Organisation, data: Snapshot
     for revision in recent:
         if normalise(revision.data) == data and (revision.note or None) == (note or None):
             return revision
+    return None
+
+
+def _new_listing(session: Session, *, organisation: Organisation, data: Snapshot,
+                 note: str | None, by: Any) -> ServiceRevision:
     revision = ServiceRevision(organisation_id=organisation.id, author_id=by.id, data=data,
                                note=note)
     session.add(revision)
@@ -206,11 +237,14 @@ def confirm_still_correct(session: Session, /, *, service: Service, by: Any,
 
 @unit_of_work
 def publish(session: Session, /, *, revision: ServiceRevision, expected_version: int | None,
-            reason: str | None, by: Any, on: date | None = None) -> Service:
+            reason: str | None, by: Any, on: date | None = None,
+            close_reports: bool = False) -> Service:
     """Apply a waiting revision to the listing (creating it for a new listing).
 
     Another moderator must publish a change its author made, even when the author is a
     moderator too (restores included): the two-person rule, as for guidance.
+    ``close_reports``: the change answers the listing's open problem reports; they are
+    resolved, and reporters who left an address are told the listing was fixed.
     """
     if revision.status is not RevisionStatus.PENDING:
         raise NotPending(revision.id)
@@ -242,6 +276,14 @@ def publish(session: Session, /, *, revision: ServiceRevision, expected_version:
            service=service.id, new=revision.base_version is None)
     _tell_author(session, revision, service.name, _("Your change to a listing has been published"),
                  "moderation_published")
+    if close_reports:
+        for report in queries.open_reports_for(session, service.id):
+            _resolve(session, report, by=by, revision=revision.id)
+            if report.reporter_email:
+                queue_email(session, to=report.reporter_email,
+                            subject=_("The listing you told us about has been updated"),
+                            template="moderation_report_fixed", listing=service.name,
+                            link=_link("directory.service", service_id=service.id))
     return service
 
 
@@ -263,10 +305,11 @@ def reject(session: Session, /, *, revision: ServiceRevision, reason: str, by: A
 
 @unit_of_work
 def decide(session: Session, /, *, revision: ServiceRevision, decision: str, reason: str | None,
-           expected_version: int | None, by: Any) -> None:
+           expected_version: int | None, by: Any, close_reports: bool = False) -> None:
     """A moderator's decision: ``"publish"`` or ``"reject"`` (which needs a reason)."""
     if decision == "publish":
-        publish(session, revision=revision, expected_version=expected_version, reason=reason, by=by)
+        publish(session, revision=revision, expected_version=expected_version, reason=reason,
+                by=by, close_reports=close_reports)
     elif decision == "reject" and reason:
         reject(session, revision=revision, reason=reason, by=by)
     else:
@@ -375,11 +418,18 @@ def _notify_report(session: Session, service: Service) -> None:
 def resolve_report(session: Session, /, *, report: ProblemReport, by: Any) -> None:
     if report.status is ReportStatus.RESOLVED:
         return
+    _resolve(session, report, by=by)
+
+
+def _resolve(session: Session, report: ProblemReport, *, by: Any, revision: int | None = None
+             ) -> None:
     report.status = ReportStatus.RESOLVED
     report.resolved_at, report.resolved_by_id = utcnow(), by.id
     _flush(session)
+    by_publishing: dict[str, Any] = {"revision": revision} if revision is not None else {}
     record(session, EventType.PROBLEM_RESOLVED, actor_id=by.id,
-           target_type=ObjectType.PROBLEM_REPORT, target_id=report.id, service=report.service_id)
+           target_type=ObjectType.PROBLEM_REPORT, target_id=report.id, service=report.service_id,
+           **by_publishing)
 
 
 # Freshness reminders ----------------------------------------------------------------------

@@ -80,6 +80,15 @@ def export_everything(session: Session, /, *, user: User, fmt: str, by: User) ->
     record(session, EventType.DATA_EXPORTED, actor_id=by.id, subject_id=user.id,
            target_type=RecordType.ACCOUNT, target_id=user.id, reason=AccessReason.OWNER,
            format=fmt)
+    return collect_everything(session, user=user, by=by)
+
+
+def collect_everything(session: Session, /, *, user: User, by: User) -> dict[str, Any]:
+    """What ``export_everything`` gives, read for ``user``'s own summary page: reading your own
+    data on screen is not a download, so nothing is recorded (``DATA_EXPORTED`` is only for
+    the file people take away)."""
+    if by.id != user.id:
+        raise PrivacyError("not_owner")
     data: dict[str, Any] = {"exported_at": utcnow().isoformat(), "format_version": 1}
     for name, exporter in exporters().items():
         data[name] = exporter(session, user)

@@ -44,8 +44,7 @@ def data_json() -> Response:
 @bp.route("/data/summary")
 @signed_in
 def summary() -> str:
-    exported = services.export_everything(db.session, user=current_user, fmt="html",
-                                          by=current_user)
+    exported = services.collect_everything(db.session, user=current_user, by=current_user)
     accesses = accesses_by_others(db.session, person_id=current_user.id,
                                   limit=ACCESS_HISTORY_ON_SUMMARY)
     return render_template(

@@ -6,9 +6,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField
-from wtforms.validators import Length
+from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
+from portal.audit.events import ViewPurpose
+from portal.audit.presenters import PURPOSE_LABELS
+from portal.forms import clean_line
 from portal.places.postcodes import normalise_postcode
 from portal.profile.services import format_nhs_number, is_valid_nhs_number, nhs_number_digits
 
@@ -152,3 +155,34 @@ def initial_data(details: Any) -> dict[str, Any]:
         "town": details.town or "",
         "postcode": details.postcode or "",
     }
+
+
+class ViewPurposeForm(FlaskForm):
+    """An administrator says why before opening a person's personal details."""
+
+    purpose = RadioField(
+        _l("Why do you need to see this person's personal details?"),
+        validators=[DataRequired(message=_l("Select why you need to see these details"))],
+    )
+    note = TextAreaField(
+        _l("Tell us more (optional)"),
+        description=_l("The person will see this. Do not include their health information."),
+        filters=[clean_line],
+        validators=[Length(max=200, message=_l("Your reason must be 200 characters or fewer"))],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Labels are lazy strings: rebuild per request so they follow the language.
+        self.purpose.choices = [SelectChoice(p.value, PURPOSE_LABELS[p]) for p in ViewPurpose]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid: bool = super().validate(extra_validators)
+        if self.purpose.data == ViewPurpose.OTHER.value and not self.note.data:
+            self.note.errors = [*self.note.errors, _l("Say why you need to see these details")]
+            return False
+        return valid
+
+    @property
+    def chosen(self) -> ViewPurpose:
+        return ViewPurpose(self.purpose.data)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal.audit.events import AccessReason, EventType, RecordType
+from portal.audit.events import AccessReason, EventType, RecordType, ViewPurpose
 from portal.audit.services import record
 from portal.circles.services import follow_postcode
 from portal.privacy.registry import register_eraser, register_exporter
@@ -56,18 +56,40 @@ def details_of(session: Session, person: Any) -> PersonalDetails | None:
     return session.scalar(select(PersonalDetails).where(PersonalDetails.user_id == person.id))
 
 
+MAX_PURPOSE_NOTE = 200
+
+
+class PurposeNeeded(NotAllowed):
+    """An administrator must say why before opening a person's details."""
+
+
 @service
-def view_details(session: Session, /, *, person: Any, by: Any) -> PersonalDetails | None:
-    """Someone's details for ``by``; anyone but the owner leaves exactly one audit entry."""
+def view_details(session: Session, /, *, person: Any, by: Any,
+                 purpose: ViewPurpose | None = None, note: str | None = None
+                 ) -> PersonalDetails | None:
+    """Someone's details for ``by``; anyone but the owner leaves exactly one audit entry.
+
+    An administrator (access reason ADMIN) must give ``purpose`` (and, for OTHER, a ``note``):
+    both are kept in the audit entry, which the person sees on their activity page.
+    """
     reason = can_view_personal_details(session, by, person)
     if reason is None:
         raise NotAllowed("may not view these personal details")
+    note = (note or "").strip()[:MAX_PURPOSE_NOTE] or None
+    if reason is AccessReason.ADMIN and (
+            purpose is None or (purpose is ViewPurpose.OTHER and not note)):
+        raise PurposeNeeded("an administrator must say why they open these details")
     details = details_of(session, person)
     if reason is not AccessReason.OWNER:
+        why: dict[str, Any] = {}
+        if purpose is not None:
+            why["purpose"] = purpose.value
+        if note:
+            why["note"] = note
         record(session, EventType.RECORD_VIEWED, actor_id=by.id, subject_id=person.id,
                target_type=RecordType.PERSONAL_DETAILS,
                target_id=details.id if details else None, reason=reason,
-               viewer_roles=_roles(by))
+               viewer_roles=_roles(by), **why)
     return details
 
 

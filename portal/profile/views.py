@@ -6,11 +6,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import User
+from portal.audit.presenters import purpose_label
 from portal.authz import Permission, requires, signed_in
 from portal.authz.loading import get_or_404
 from portal.extensions import db
 from portal.profile import services
-from portal.profile.forms import PersonalDetailsForm, initial_data
+from portal.profile.forms import PersonalDetailsForm, ViewPurposeForm, initial_data
 from portal.profile.policies import can_view_personal_details
 
 bp = Blueprint("profile", __name__)
@@ -41,11 +42,21 @@ def edit() -> str | Response:
     return render_template("profile/edit.html", form=form)
 
 
-@bp.route("/admin/users/<int:user_id>/details")
+@bp.route("/admin/users/<int:user_id>/details", methods=["GET", "POST"])
 @requires(Permission.ADMIN_USERS_MANAGE)
 def person_details(user_id: int) -> str:
+    """First the reason (a GET always shows only the form), then the details.
+
+    The details are the answer to the reason's POST, not a page of their own: a link or a
+    reload without a reason never shows them, and each look is one audit entry with its reason.
+    """
     person = get_or_404(User, user_id)
     if can_view_personal_details(db.session, current_user, person) is None:
         abort(404)
-    record = services.view_details(db.session, person=person, by=current_user)
-    return render_template("profile/person_details.html", person=person, details=record)
+    form = ViewPurposeForm()
+    if not form.validate_on_submit():
+        return render_template("profile/person_details_reason.html", person=person, form=form)
+    record = services.view_details(db.session, person=person, by=current_user,
+                                   purpose=form.chosen, note=form.note.data)
+    return render_template("profile/person_details.html", person=person, details=record,
+                           purpose_text=purpose_label(form.chosen), note=form.note.data)

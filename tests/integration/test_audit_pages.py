@@ -33,7 +33,7 @@ def test_activity_page_shows_who_looked_their_role_and_why_but_not_what_they_saw
     client.submit("/account/details/edit", {"town": "Dawlish", "address_line_1": "3 Strand"})
     admin = make_user(session, Role.ADMIN, name="Ada Admin")
     client.sign_in_as(admin)
-    client.get(f"/admin/users/{person.id}/details")
+    client.submit(f"/admin/users/{person.id}/details", {"purpose": "account_help"})
     client.sign_in_as(person)
     page = client.page("/account/activity")
     assert "Ada Admin" in page.text and "Administrator" in page.text

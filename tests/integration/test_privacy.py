@@ -62,9 +62,21 @@ def test_readable_copy_shows_details_and_activity(client, session):
     page = client.page("/account/data/summary")
     assert page.h1 == ["Everything we hold about you"]
     for shown in ("Sam Smith", "943 476 5919", "1 February 1960", "Teignmouth",
-                  "Changed a record", "Downloaded their data"):
+                  "Changed a record"):
         assert shown in page.text
-    assert [e.details for e in _events(session, "data_exported")] == [{"format": "html"}]
+    # Reading your own data on screen is not a download: nothing is recorded.
+    assert "Downloaded their data" not in page.text
+    assert _events(session, "data_exported") == []
+
+
+def test_only_the_download_is_recorded_as_downloaded_data(client, session):
+    person = make_user(session)
+    client.sign_in_as(person)
+    client.get("/account/data/summary")
+    assert client.get("/account/data.json").status_code == 200
+    page = client.page("/account/data/summary")
+    assert page.text.count("Downloaded their data") == 1
+    assert [e.details for e in _events(session, "data_exported")] == [{"format": "json"}]
 
 
 def test_a_registered_exporter_adds_its_part_to_the_copy(client, session):
@@ -101,7 +113,7 @@ def test_deleting_an_account_erases_details_anonymises_and_signs_out(app, client
     client.submit("/account/details/edit", DETAILS)
     admin = make_user(session, Role.ADMIN)
     client.sign_in_as(admin)
-    client.get(f"/admin/users/{person.id}/details")
+    client.submit(f"/admin/users/{person.id}/details", {"purpose": "account_help"})
     client.sign_in_as(person)
 
     response = client.submit("/account/delete", {"confirm": "y", "password": PASSWORD})

@@ -64,19 +64,79 @@ def test_bad_details_show_the_error_summary_and_keep_what_was_typed(app, client,
         assert session.scalar(select(PersonalDetails)) is None
 
 
-def test_admin_sees_someones_details_and_exactly_one_access_is_recorded(client, session):
+def _views(session):
+    return session.scalars(select(AuditEvent).where(
+        AuditEvent.event_type == "record_viewed")).all()
+
+
+def test_admin_opening_details_is_first_asked_why_and_a_get_never_shows_them(client, session):
+    person = make_user(session, name="Rita Resident")
+    client.sign_in_as(person)
+    client.submit("/account/details/edit", FILLED)
+    client.sign_in_as(make_user(session, Role.ADMIN))
+    page = client.page(f"/admin/users/{person.id}/details")
+    assert page.h1 == ["Why do you need to see these details?"]
+    assert "Rita Resident" in page.text and "943 476 5919" not in page.text
+    assert "The person asked for help with their account" in page.text
+    assert "purpose" in page.form_with("purpose").fields
+    # Asking a GET for the details with a reason in the address does not show them either.
+    page = client.page(f"/admin/users/{person.id}/details?purpose=account_help")
+    assert "943 476 5919" not in page.text
+    assert _views(session) == []
+
+
+def test_admin_gives_a_reason_sees_the_details_and_one_access_is_recorded_with_it(
+        client, session):
     person = make_user(session, name="Rita Resident")
     client.sign_in_as(person)
     client.submit("/account/details/edit", FILLED)
     admin = make_user(session, Role.ADMIN, name="Ada Admin")
     client.sign_in_as(admin)
-    page = client.page(f"/admin/users/{person.id}/details")
+    page = check_page(client.submit(f"/admin/users/{person.id}/details",
+                                    {"purpose": "correction", "note": "Postcode  looks wrong"}))
     assert page.h1 == ["Personal details"]
     assert "943 476 5919" in page.text and "Rita Resident" in page.text
-    views = session.scalars(select(AuditEvent).where(
-        AuditEvent.event_type == "record_viewed")).all()
-    assert [(e.actor_id, e.subject_id, e.reason, e.target_type) for e in views] == [
-        (admin.id, person.id, "admin", "personal_details")]
+    assert "Your reason: Correcting a mistake in the person's details" in page.text
+    assert [(e.actor_id, e.subject_id, e.reason, e.target_type, e.details)
+            for e in _views(session)] == [
+        (admin.id, person.id, "admin", "personal_details",
+         {"viewer_roles": ["admin"], "purpose": "correction", "note": "Postcode looks wrong"})]
+
+
+def test_admin_without_a_reason_sees_an_error_and_no_details(client, session):
+    person = make_user(session)
+    client.sign_in_as(person)
+    client.submit("/account/details/edit", FILLED)
+    client.sign_in_as(make_user(session, Role.ADMIN))
+    page = check_page(client.submit(f"/admin/users/{person.id}/details", {"note": "just looking"}))
+    assert page.title.startswith("Error:")
+    assert page.error_summary == ["Select why you need to see these details"]
+    assert page.error_summary_links == ["#purpose-0"]
+    assert "just looking" in page.text  # what was typed is kept in the box
+    assert "943 476 5919" not in page.text
+    page = check_page(client.submit(f"/admin/users/{person.id}/details", {"purpose": "other"}))
+    assert page.error_summary == ["Say why you need to see these details"]
+    page = check_page(client.submit(f"/admin/users/{person.id}/details",
+                                    {"purpose": "made_up", "note": "x" * 201}))
+    assert page.error_summary == ["Not a valid choice.",
+                                  "Your reason must be 200 characters or fewer"]
+    assert "943 476 5919" not in page.text
+    assert _views(session) == []
+
+
+def test_the_reason_shows_on_the_persons_activity_page_and_the_audit_log(client, session):
+    person = make_user(session)
+    client.sign_in_as(make_user(session, Role.ADMIN, name="Ada Admin"))
+    client.submit(f"/admin/users/{person.id}/details",
+                  {"purpose": "other", "note": "Checking a complaint you made"})
+    page = client.page(f"/admin/audit?subject={person.id}&event_type=record_viewed")
+    assert "The person asked" not in page.text
+    assert "Another reason (say what it is)" in page.text
+    assert "Checking a complaint you made" in page.text
+    client.sign_in_as(person)
+    page = client.page("/account/activity")
+    assert "Reason given: Another reason (say what it is)" in page.text
+    assert "Checking a complaint you made" in page.text
 
 
 def test_only_admins_may_open_someones_details(client, session):

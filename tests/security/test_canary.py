@@ -210,7 +210,10 @@ def _journeys(app, urls: list[str]) -> dict:
     _carer_referral(app, visit)
 
     client.sign_in_as(admin)
-    assert visit(f"/admin/users/{resident.id}/details").status_code == 200
+    assert visit(f"/admin/users/{resident.id}/details").status_code == 200  # the reason form
+    shown = client.submit(f"/admin/users/{resident.id}/details", {"purpose": "account_help"})
+    assert shown.status_code == 200 and MARKERS[("personal_details", "town")] in shown.get_data(
+        as_text=True)
     searched = client.submit("/admin/audit", {"subject": str(resident.id)},
                              form_url="/account/details")
     urls.append(searched.location or "")

@@ -166,3 +166,11 @@ def test_concurrent_writers_never_fork_the_chain(backend, tmp_path):
                 assert verify_chain(session).checked == 30
         finally:
             Database.state(app).engine.dispose()
+
+
+def test_every_detail_key_of_every_event_type_has_words():
+    from portal.audit.events import SPECS
+    from portal.audit.presenters import DETAIL_LABELS
+
+    keys = {key for spec in SPECS.values() for key in spec.required | spec.optional}
+    assert sorted(keys - DETAIL_LABELS.keys()) == []

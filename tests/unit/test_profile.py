@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from portal.audit.events import AccessReason
+from portal.audit.events import AccessReason, ViewPurpose
 from portal.audit.models import AuditEvent
 from portal.authz import Role
 from portal.profile import services
@@ -130,7 +130,20 @@ def test_viewing_by_an_admin_is_recorded_once_and_by_the_owner_not_at_all(app, s
     person, admin = make_user(session), make_user(session, Role.ADMIN)
     with app.app_context():
         services.view_details(session, person=person, by=person)
-        services.view_details(session, person=person, by=admin)
+        services.view_details(session, person=person, by=admin,
+                              purpose=ViewPurpose.CORRECTION, note="  fixing a typo ")
     events = session.scalars(select(AuditEvent)).all()
     assert [(e.event_type, e.actor_id, e.subject_id, e.reason, e.details) for e in events] == [
-        ("record_viewed", admin.id, person.id, "admin", {"viewer_roles": ["admin"]})]
+        ("record_viewed", admin.id, person.id, "admin",
+         {"viewer_roles": ["admin"], "purpose": "correction", "note": "fixing a typo"})]
+
+
+def test_an_admin_without_a_reason_is_refused_and_nothing_is_recorded(app, session):
+    person, admin = make_user(session), make_user(session, Role.ADMIN)
+    with app.app_context():
+        with pytest.raises(services.PurposeNeeded):
+            services.view_details(session, person=person, by=admin)
+        with pytest.raises(services.PurposeNeeded):
+            services.view_details(session, person=person, by=admin, purpose=ViewPurpose.OTHER,
+                                  note="   ")
+    assert session.scalars(select(AuditEvent)).all() == []
