@@ -1,7 +1,7 @@
 """an approver sends a guidance version back to its authors with comments
 
 Revision ID: 0013_content_send_back
-Revises: 0012_carers_more
+Revises: 0010_messaging_indexes
 Create Date: 2026-12-03 09:45:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0013_content_send_back'
-down_revision: str | None = '0012_carers_more'
+down_revision: str | None = '0010_messaging_indexes'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
