@@ -67,11 +67,13 @@ def count(value: int, threshold: int = THRESHOLD) -> Cell:
 
 
 def suppress(counts: Sequence[Sequence[int]], *, row_totals: bool = True,
-             column_totals: bool = True, threshold: int = THRESHOLD) -> Table:
+             column_totals: bool = True, threshold: int = THRESHOLD,
+             width: int | None = None) -> Table:
     """Hide small cells of ``counts`` (rows of equal length) and enough others that no hidden
-    cell can be worked out from the cells and totals shown."""
+    cell can be worked out from the cells and totals shown. ``width``: the number of columns
+    of a table that may have no rows."""
     rows = [list(row) for row in counts]
-    width = len(rows[0]) if rows else 0
+    width = len(rows[0]) if rows else (width or 0)
     if any(len(row) != width for row in rows):
         raise ValueError("every row of a table has the same number of cells")
     grid = _extended(rows, width, row_totals, column_totals)
