@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.figures import queries
 from portal.figures.filters import Filters, all_localities
 from portal.figures.numbers import percentile
-from portal.figures.privacy import THRESHOLD, Cell, share, statistic, suppress
+from portal.figures.privacy import THRESHOLD, Cell, count, share, statistic, suppress
 from portal.figures.tables import (
     DisplayTable,
     Page,
@@ -24,6 +24,7 @@ from portal.figures.tables import (
     decimal,
     month_label,
     number,
+    of_group,
     percent,
     plain,
     week_label,
@@ -83,10 +84,12 @@ def carers(session: Session, filters: Filters) -> Page:
 
 def _carer_cells(referrals: Cell, urgent: int, contacted: Cell, days: list[float],
                  within: int, reached: Cell, completed: Cell) -> list[str]:
-    return [number(referrals), percent(share(urgent, referrals)), number(contacted),
-            decimal(statistic(percentile(days, 0.5), contacted)),
-            decimal(statistic(percentile(days, 0.9), contacted)),
-            percent(share(within, contacted)), number(reached), number(completed)]
+    return [number(referrals), of_group(referrals, percent(share(urgent, referrals))),
+            number(contacted),
+            of_group(contacted, decimal(statistic(percentile(days, 0.5), contacted))),
+            of_group(contacted, decimal(statistic(percentile(days, 0.9), contacted))),
+            of_group(contacted, percent(share(within, contacted))), number(reached),
+            number(completed)]
 
 
 # Messaging -------------------------------------------------------------------------------
@@ -127,10 +130,11 @@ def messaging(session: Session, filters: Filters) -> Page:
 
 def _team_cells(threads: Cell, urgent: int, hours: list[float], overdue: int, promise: str
                 ) -> list[str]:
-    return [number(threads), percent(share(urgent, threads)),
-            decimal(statistic(percentile(hours, 0.5), threads)),
-            decimal(statistic(percentile(hours, 0.9), threads)), promise,
-            percent(share(overdue, threads))]
+    replied = count(len(hours))
+    return [number(threads), of_group(threads, percent(share(urgent, threads))),
+            of_group(replied, decimal(statistic(percentile(hours, 0.5), replied))),
+            of_group(replied, decimal(statistic(percentile(hours, 0.9), replied))), promise,
+            of_group(threads, percent(share(overdue, threads)))]
 
 
 # Community assets ------------------------------------------------------------------------
@@ -245,12 +249,12 @@ def guidance(session: Session, filters: Filters) -> Page:
     answered = [item for item in items if item.responses]
     responses = suppress([[item.responses] for item in answered], row_totals=False,
                          column_totals=True, width=1)
-    helpful = [Row(item.title, [number(cell[0]), percent(share(item.helpful, cell[0]))])
+    helpful = [Row(item.title, [number(cell[0]), of_group(cell[0], percent(share(item.helpful, cell[0])))])
                for item, cell in zip(answered, responses.cells, strict=True)]
     if responses.column_totals is not None:
         total = responses.column_totals[0]
-        helpful.append(Row(_("Total"), [number(total), percent(share(
-            sum(item.helpful for item in answered), total))], total=True))
+        helpful.append(Row(_("Total"), [number(total), of_group(total, percent(share(
+            sum(item.helpful for item in answered), total)))], total=True))
     page.tables = [status, due, DisplayTable(
         "helpful", _("\"Was this helpful?\" per item"), _("Guidance"),
         [_("Answers"), _("Said it was helpful")], helpful)]

@@ -7,10 +7,11 @@ Rules (``docs/figures.md`` explains them for readers):
 2. **Complementary**: a table shows its row and column totals, so a hidden cell could be worked
    out by subtracting the cells shown from a total. After the primary step the table's sums are
    solved exactly (Gaussian elimination over fractions on the hidden cells); while any hidden
-   cell (a total included) can be worked out, one more cell is hidden: the smallest non-zero
-   cell shown on a row or column it shares with the revealed cell (cells before totals), else
-   the smallest shown cell there, else the smallest shown anywhere. Repeat until nothing
-   hidden can be worked out.
+   cell (a total included) can be worked out, one more cell is hidden: a cell shown on the sum
+   that gives it away, non-zero before zero, one that closes a loop of hidden cells before one
+   that starts a new chain, a cell before a total, the smallest first. Repeat until nothing
+   hidden can be worked out; then show again each extra cell (largest first) whose showing
+   reveals no hidden cell.
 3. **Derived figures**: a share, median or percentile of a group is shown only when the group's
    count is itself shown (5 or more). A share is hidden too when its numerator, or the rest of
    the group, is 1 to 4 (so "95 % of 40" does not reveal the 2 others).
@@ -88,6 +89,7 @@ def suppress(counts: Sequence[Sequence[int]], *, row_totals: bool = True,
         if extra is None:  # everything is hidden already
             break
         hidden[extra] = "complement"
+    _show_what_is_safe(lines, hidden, grid)
     return _table(grid, hidden, len(rows), width, row_totals, column_totals)
 
 
@@ -180,6 +182,17 @@ def _first_revealed(lines: list[list[tuple[Key, int]]],
                    if any(k == key for k, _ in line))
 
     return min(determined, key=lambda key: (exposure(key), key))
+
+
+def _show_what_is_safe(lines: list[list[tuple[Key, int]]], hidden: dict[Key, Reason],
+                       grid: dict[Key, int]) -> None:
+    """Hiding one cell at a time can hide more than needed: show again each complement (the
+    largest first) whose showing leaves every hidden cell unknown."""
+    for key in sorted((k for k, why in hidden.items() if why == "complement"),
+                      key=lambda k: (-grid[k], k)):
+        del hidden[key]
+        if _first_revealed(lines, hidden) is not None:
+            hidden[key] = "complement"
 
 
 def _reduced(matrix: list[list[Fraction]]) -> list[list[Fraction]]:

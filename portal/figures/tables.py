@@ -21,6 +21,11 @@ def fewer() -> str:
     return _("fewer than 5")
 
 
+def of_group(group: Cell, text: str) -> str:
+    """A share or statistic of a group: "no data" for an empty group, else ``text``."""
+    return _("no data") if group.value == 0 else text
+
+
 def number(cell: Cell) -> str:
     return fewer() if cell.value is None else format_decimal(cell.value)
 
