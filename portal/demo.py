@@ -323,4 +323,7 @@ def load(session: Session, /, *, root: Path | None = None) -> list[DemoAccount]:
     from portal.circles.demo import load_demo as load_circles
 
     accounts_made += load_circles(session)  # localities, consents, a carer; a second resident
+    from portal.figures.demo import load_demo as load_figures
+
+    load_figures(session)  # a year of carer referrals, searches that found nothing, feedback
     return accounts_made
