@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from portal.messaging.hours import LONDON, TeamHours
 
@@ -49,4 +49,67 @@ def working_time(hours: TeamHours, start: datetime, end: datetime) -> timedelta:
 def due_after(hours: TeamHours, working_days: int, start: datetime) -> datetime:
     """The end of the ``working_days``-th working day after the one ``start`` counts from (the
     messaging promise's rule, with another number of days)."""
-    return replace(hours, reply_working_days=working_days).reply_due(aware(start))
+    if hours.reply_working_days != working_days:
+        hours = replace(hours, reply_working_days=working_days)
+    return hours.reply_due(aware(start))
+
+
+class WorkingClock:
+    """``working_time`` and ``due_after`` for one team, remembered by day: the figures read one
+    time per thread or referral, thousands of them, and most fall on the same few hundred days.
+    Gives the same answers as the two functions above (tested against them)."""
+
+    ORIGIN = date(2000, 1, 3)
+
+    def __init__(self, hours: TeamHours) -> None:
+        self.hours = hours
+        self._before: dict[date, float] = {self.ORIGIN: 0.0}  # working seconds ORIGIN..day
+        self._last = self.ORIGIN
+        self._due: dict[tuple[date, int], datetime] = {}
+
+    def _span(self, day: date) -> tuple[time, time] | None:
+        return self.hours.hours[day.weekday()] if self.hours.is_working_day(day) else None
+
+    def _seconds_in(self, day: date, until: time | None = None) -> float:
+        span = self._span(day)
+        if span is None:
+            return 0.0
+        opens, closes = span
+        end = closes if until is None else min(max(until, opens), closes)
+        return (datetime.combine(day, end, LONDON).astimezone(UTC)
+                - datetime.combine(day, opens, LONDON).astimezone(UTC)).total_seconds()
+
+    def _cumulative(self, day: date) -> float:
+        while self._last < day:
+            self._before[self._last + timedelta(days=1)] = (
+                self._before[self._last] + self._seconds_in(self._last))
+            self._last += timedelta(days=1)
+        return self._before[day]
+
+    def _at(self, moment: datetime) -> float | None:
+        local = aware(moment).astimezone(LONDON)
+        if local.date() < self.ORIGIN:
+            return None
+        return self._cumulative(local.date()) + self._seconds_in(local.date(), local.time())
+
+    def working_time(self, start: datetime, end: datetime) -> timedelta:
+        first, last = self._at(start), self._at(end)
+        if first is None or last is None:
+            return working_time(self.hours, start, end)
+        return timedelta(seconds=max(0.0, last - first))
+
+    def due_after(self, working_days: int, start: datetime) -> datetime:
+        local = aware(start).astimezone(LONDON)
+        span = self._span(local.date())
+        if not self.hours.hours:
+            return due_after(self.hours, working_days, start)
+        day = local.date()
+        if span is None or local.time() >= span[1]:
+            day += timedelta(days=1)
+            while not self.hours.is_working_day(day):
+                day += timedelta(days=1)
+        key = (day, working_days)
+        if key not in self._due:
+            opens = self.hours.hours[day.weekday()][0]
+            self._due[key] = due_after(self.hours, working_days, datetime.combine(day, opens, LONDON))
+        return self._due[key]

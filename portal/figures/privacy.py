@@ -6,7 +6,7 @@ Rules (``docs/figures.md`` explains them for readers):
    Zero is shown: it says nobody, and it is needed to see a gap.
 2. **Complementary**: a table shows its row and column totals, so a hidden cell could be worked
    out by subtracting the cells shown from a total. After the primary step the table's sums are
-   solved exactly (Gaussian elimination over fractions on the hidden cells); while any hidden
+   solved exactly (Gaussian elimination, in integers, on the hidden cells); while any hidden
    cell (a total included) can be worked out, one more cell is hidden: a cell shown on the sum
    that gives it away, non-zero before zero, one that closes a loop of hidden cells before one
    that starts a new chain, a cell before a total, the smallest first. Repeat until nothing
@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 THRESHOLD = 5
 FEWER_THAN = "fewer than 5"  # the CSV's text; pages show the translated words
@@ -162,13 +162,13 @@ def _first_revealed(lines: list[list[tuple[Key, int]]],
     if not unknowns:
         return None
     index = {key: i for i, key in enumerate(unknowns)}
-    matrix: list[list[Fraction]] = []
+    matrix: list[list[int]] = []
     for line in lines:
-        row = [Fraction(0)] * len(unknowns)
+        row = [0] * len(unknowns)
         touched = False
         for key, sign in line:
             if key in index:
-                row[index[key]] = Fraction(sign)
+                row[index[key]] = sign
                 touched = True
         if touched:
             matrix.append(row)
@@ -195,10 +195,13 @@ def _show_what_is_safe(lines: list[list[tuple[Key, int]]], hidden: dict[Key, Rea
             hidden[key] = "complement"
 
 
-def _reduced(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
-    rows = [row[:] for row in matrix]
+def _reduced(matrix: list[list[int]]) -> list[list[Any]]:
+    """Reduced row echelon form. The sums of a table are a totally unimodular system (each
+    unknown is in at most two sums, with +1 or -1), so pivots stay +1 or -1 and the arithmetic
+    stays in integers; a fraction is used only if a pivot is anything else."""
+    rows: list[list[Any]] = [row[:] for row in matrix]
     if not rows:
-        return rows
+        return []
     width = len(rows[0])
     pivot_row = 0
     for column in range(width):
@@ -207,11 +210,18 @@ def _reduced(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
             continue
         rows[pivot_row], rows[found] = rows[found], rows[pivot_row]
         pivot = rows[pivot_row][column]
-        rows[pivot_row] = [value / pivot for value in rows[pivot_row]]
+        if pivot in (1, -1):
+            rows[pivot_row] = [value * pivot for value in rows[pivot_row]]
+        else:
+            rows[pivot_row] = [Fraction(value) / pivot for value in rows[pivot_row]]
+        lead = rows[pivot_row]
+        nonzero = [i for i, value in enumerate(lead) if value != 0]
         for r in range(len(rows)):
-            if r != pivot_row and rows[r][column] != 0:
-                factor = rows[r][column]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[pivot_row], strict=True)]
+            factor = rows[r][column]
+            if r != pivot_row and factor != 0:
+                row = rows[r]
+                for i in nonzero:
+                    row[i] -= factor * lead[i]
         pivot_row += 1
         if pivot_row == len(rows):
             break

@@ -24,7 +24,7 @@ from portal.content.models import ContentFeedback, ContentItem, ContentVersion, 
 from portal.directory.models import Organisation, Service, TaxonomyTerm, service_locality, service_term
 from portal.directory.queries import is_published
 from portal.figures.filters import Filters, week_of
-from portal.figures.numbers import aware, due_after, working_time
+from portal.figures.numbers import WorkingClock, aware
 from portal.messaging.hours import team_hours
 from portal.messaging.models import Message, MessageKind, MessageThread
 from portal.moderation.policies import stale_before
@@ -102,6 +102,8 @@ def carer_referrals(session: Session, filters: Filters) -> list[LocalityReferral
         row = rows[locality_id]
         row.urgent, row.reached, row.completed = int(urgent or 0), int(n_reached or 0), int(n_completed or 0)
     slugs = dict(session.execute(select(CareTeam.id, CareTeam.slug)).all())
+    clocks = {team_id: WorkingClock(team_hours(slug)) for team_id, slug in slugs.items()}
+    default = WorkingClock(team_hours("default"))
     for locality_id, team_id, urgent, sent, contacted in session.execute(
             select(CarerReferral.locality_id, CarerReferral.team_id, CarerReferral.urgent,
                    CarerReferral.created_at, progress.c.contacted)
@@ -109,9 +111,8 @@ def carer_referrals(session: Session, filters: Filters) -> list[LocalityReferral
             .where(in_period, progress.c.contacted.is_not(None))):
         row = rows[locality_id]
         row.contact_days.append((aware(contacted) - aware(sent)).total_seconds() / 86400)
-        hours = team_hours(slugs.get(team_id, "default"))
         target = URGENT_CONTACT_TARGET_DAYS if urgent else CONTACT_TARGET_DAYS
-        row.within_target += aware(contacted) <= due_after(hours, target, sent)
+        row.within_target += aware(contacted) <= clocks.get(team_id, default).due_after(target, sent)
     return list(rows.values())
 
 
@@ -161,15 +162,16 @@ def message_threads(session: Session, filters: Filters) -> list[TeamThreads]:
                .where(Message.kind == MessageKind.TEAM, Message.created_at >= asked.c.asked)
                .group_by(Message.thread_id).subquery())
     now = utcnow()
+    clocks = {team_id: WorkingClock(team_hours(row.team.slug)) for team_id, row in rows.items()}
     for team_id, asked_at, replied_at in session.execute(
             select(MessageThread.team_id, asked.c.asked, replied.c.replied)
             .join(asked, asked.c.thread_id == MessageThread.id)
             .outerjoin(replied, replied.c.thread_id == MessageThread.id)):
         row = rows[team_id]
-        hours = team_hours(row.team.slug)
-        due = hours.reply_due(aware(asked_at))
+        clock = clocks[team_id]
+        due = clock.due_after(clock.hours.reply_working_days, asked_at)
         if replied_at is not None:
-            row.reply_hours.append(working_time(hours, asked_at, replied_at).total_seconds() / 3600)
+            row.reply_hours.append(clock.working_time(asked_at, replied_at).total_seconds() / 3600)
         row.overdue += (aware(replied_at) if replied_at is not None else now) > due
     return list(rows.values())
 

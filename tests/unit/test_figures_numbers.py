@@ -77,3 +77,20 @@ def test_periods_cover_calendar_months_and_the_weeks_that_overlap_them():
     assert filters.weeks[0].isoformat() == "2025-12-29"  # the Monday of 1 January's week
     assert filters.weeks[-1].isoformat() == "2026-02-23"
     assert add_months(datetime(2026, 11, 1).date(), 3).isoformat() == "2027-02-01"
+
+
+@pytest.mark.parametrize("team", ["default", "devonport-care-team"])
+def test_the_remembering_clock_agrees_with_the_plain_arithmetic(team):
+    import random
+
+    from portal.figures.numbers import WorkingClock
+
+    hours = team_hours(team)
+    clock = WorkingClock(hours)
+    rng = random.Random(team)
+    for _ in range(400):
+        start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randint(0, 525_000))
+        end = start + timedelta(minutes=rng.randint(-600, 30_000))
+        assert clock.working_time(start, end) == working_time(hours, start, end), (start, end)
+        days = rng.choice([1, 2, 5])
+        assert clock.due_after(days, start) == due_after(hours, days, start), (start, days)
