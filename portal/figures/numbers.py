@@ -59,16 +59,21 @@ class WorkingClock:
     time per thread or referral, thousands of them, and most fall on the same few hundred days.
     Gives the same answers as the two functions above (tested against them)."""
 
-    ORIGIN = date(2000, 1, 3)
-
-    def __init__(self, hours: TeamHours) -> None:
+    def __init__(self, hours: TeamHours, since: date) -> None:
+        """``since``: the first day it will be asked about (earlier days are worked out the
+        plain way)."""
         self.hours = hours
-        self._before: dict[date, float] = {self.ORIGIN: 0.0}  # working seconds ORIGIN..day
-        self._last = self.ORIGIN
+        self.origin = since
+        self._before: dict[date, float] = {since: 0.0}  # working seconds from ``since`` to day
+        self._last = since
         self._due: dict[tuple[date, int], datetime] = {}
+        self._spans: dict[date, tuple[time, time] | None] = {}
 
     def _span(self, day: date) -> tuple[time, time] | None:
-        return self.hours.hours[day.weekday()] if self.hours.is_working_day(day) else None
+        if day not in self._spans:
+            self._spans[day] = (self.hours.hours[day.weekday()]
+                                if self.hours.is_working_day(day) else None)
+        return self._spans[day]
 
     def _seconds_in(self, day: date, until: time | None = None) -> float:
         span = self._span(day)
@@ -88,7 +93,7 @@ class WorkingClock:
 
     def _at(self, moment: datetime) -> float | None:
         local = aware(moment).astimezone(LONDON)
-        if local.date() < self.ORIGIN:
+        if local.date() < self.origin:
             return None
         return self._cumulative(local.date()) + self._seconds_in(local.date(), local.time())
 
@@ -106,7 +111,7 @@ class WorkingClock:
         day = local.date()
         if span is None or local.time() >= span[1]:
             day += timedelta(days=1)
-            while not self.hours.is_working_day(day):
+            while self._span(day) is None:
                 day += timedelta(days=1)
         key = (day, working_days)
         if key not in self._due:

@@ -102,8 +102,9 @@ def carer_referrals(session: Session, filters: Filters) -> list[LocalityReferral
         row = rows[locality_id]
         row.urgent, row.reached, row.completed = int(urgent or 0), int(n_reached or 0), int(n_completed or 0)
     slugs = dict(session.execute(select(CareTeam.id, CareTeam.slug)).all())
-    clocks = {team_id: WorkingClock(team_hours(slug)) for team_id, slug in slugs.items()}
-    default = WorkingClock(team_hours("default"))
+    since = filters.start.date() - timedelta(days=7)
+    clocks = {team_id: WorkingClock(team_hours(slug), since) for team_id, slug in slugs.items()}
+    default = WorkingClock(team_hours("default"), since)
     for locality_id, team_id, urgent, sent, contacted in session.execute(
             select(CarerReferral.locality_id, CarerReferral.team_id, CarerReferral.urgent,
                    CarerReferral.created_at, progress.c.contacted)
@@ -162,7 +163,9 @@ def message_threads(session: Session, filters: Filters) -> list[TeamThreads]:
                .where(Message.kind == MessageKind.TEAM, Message.created_at >= asked.c.asked)
                .group_by(Message.thread_id).subquery())
     now = utcnow()
-    clocks = {team_id: WorkingClock(team_hours(row.team.slug)) for team_id, row in rows.items()}
+    since = filters.start.date() - timedelta(days=7)
+    clocks = {team_id: WorkingClock(team_hours(row.team.slug), since)
+              for team_id, row in rows.items()}
     for team_id, asked_at, replied_at in session.execute(
             select(MessageThread.team_id, asked.c.asked, replied.c.replied)
             .join(asked, asked.c.thread_id == MessageThread.id)
