@@ -193,22 +193,24 @@ class Gaps:
 
 
 def search_gaps(session: Session, filters: Filters) -> Gaps:
+    """One pass over the period's rows (grouped by words, locality and month); the counts per
+    locality are the sums of those groups."""
     where = and_(SearchGap.created_at >= filters.start, SearchGap.created_at < filters.end)
     locality = _gap_locality()
     if filters.locality is not None:
         where = and_(where, locality == filters.locality.slug)
     year, month = _month(SearchGap.created_at)
-    per_locality: dict[str | None, dict[date, int]] = defaultdict(dict)
-    for slug, y, m, n in session.execute(
-            select(locality, year, month, func.count()).where(where).group_by(locality, year, month)):
-        per_locality[slug][_as_month(y, m)] = int(n)
     words_key = func.lower(func.trim(SearchGap.query))
+    per_locality: dict[str | None, dict[date, int]] = defaultdict(dict)
     words: dict[tuple[str, str | None], dict[date, int]] = defaultdict(dict)
     for text, slug, y, m, n in session.execute(
             select(words_key, locality, year, month, func.count())
-            .where(where, words_key != "").group_by(words_key, locality, year, month)):
-        cell = words[(str(text), slug)]
-        cell[_as_month(y, m)] = cell.get(_as_month(y, m), 0) + int(n)
+            .where(where).group_by(words_key, locality, year, month)):
+        when = _as_month(y, m)
+        per_locality[slug][when] = per_locality[slug].get(when, 0) + int(n)
+        if text:
+            cell = words[(str(text), slug)]
+            cell[when] = cell.get(when, 0) + int(n)
     return Gaps(dict(per_locality), dict(words))
 
 
