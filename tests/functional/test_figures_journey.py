@@ -38,7 +38,7 @@ def test_a_manager_filters_the_referrals_and_downloads_them(page):
     expect(page.get_by_role("table", name="Referrals per locality and month")).to_be_visible()
     expect(page.get_by_role("img", name="Referrals per month")).to_be_visible()
     page.get_by_text("Change the locality or period").click()
-    page.get_by_label("Locality").select_option(label="Torquay")
+    page.get_by_label("Locality", exact=True).select_option(label="Torquay")
     page.get_by_role("button", name="Show figures").click()
     expect(page.get_by_text("Locality: Torquay.")).to_be_visible()
     table = page.get_by_role("table", name="Referrals per locality and month")
@@ -49,3 +49,17 @@ def test_a_manager_filters_the_referrals_and_downloads_them(page):
     text = download.value.path().read_text(encoding="utf-8")
     assert text.startswith("Table,Row,Column,Value")
     assert "Torquay" in text and "Coastal" not in text
+
+
+def test_figures_pages_reflow_at_320_pixels(browser, browser_context_args, base_url):
+    """Wide tables scroll inside their own box; the page itself never scrolls sideways."""
+    context = browser.new_context(**{**browser_context_args, "base_url": base_url,
+                                     "viewport": {"width": 320, "height": 640}})
+    page = context.new_page()
+    sign_in(page, "manager@demo.portal.test", DEMO_PASSWORD)
+    overflowing = {}
+    for path in PAGES:
+        page.goto(path)
+        overflowing[path] = int(page.evaluate("() => document.documentElement.scrollWidth")) - 320
+    context.close()
+    assert {path: px for path, px in overflowing.items() if px > 0} == {}

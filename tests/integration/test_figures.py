@@ -36,7 +36,7 @@ class _Tables(HTMLParser):
         self._cell: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "div" and ("class", "nhsuk-table-container") in attrs:
+        if tag == "div" and "figures-table" in (dict(attrs).get("class") or ""):
             self._key = dict(attrs)["id"]
             self.tables[self._key or ""] = []
         elif tag == "tr" and self._key:
