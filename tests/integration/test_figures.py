@@ -251,3 +251,22 @@ def test_every_page_shows_a_chart_with_a_text_summary(client, manager, localitie
         html = client.get(f"{url}?{PERIOD}").get_data(as_text=True)
         assert 'role="img" aria-labelledby="' in html, url
         assert "Highest:" in html or "No bar can be shown" in html, url
+
+
+def test_whatever_the_filters_hold_the_answer_is_a_page_never_an_error(client, manager):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client.sign_in_as(manager)
+    words = st.one_of(st.text(max_size=40), st.sampled_from(
+        ["2026-01", "2026-13", "0000-00", "9" * 30, "<script>", "\x00", "2026-1",
+         "\u0662\u0660\u0662\u0666-\u0660\u0661"]))  # 2026-01 in Arabic-Indic digits
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(locality=words, start=words, end=words, fmt=st.sampled_from(["", "csv", "xls"]))
+    def check(locality: str, start: str, end: str, fmt: str) -> None:
+        response = client.get("/figures/carers", query_string={
+            "locality": locality, "start": start, "end": end, "format": fmt})
+        assert response.status_code == 200
+
+    check()
