@@ -25,6 +25,7 @@ def _blueprints() -> list[Blueprint]:
     from portal.circles.views import bp as circles
     from portal.content.views import bp as content
     from portal.directory.views import bp as directory
+    from portal.figures.views import bp as figures
     from portal.main.views import bp as main
     from portal.messaging.views import bp as messaging
     from portal.moderation.views import bp as moderation
@@ -35,7 +36,7 @@ def _blueprints() -> list[Blueprint]:
 
     return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content,
             outbox, plans, carers, circles,
-            messaging]
+            messaging, figures]
 
 
 def _assets_blueprint() -> Blueprint:

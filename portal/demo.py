@@ -326,4 +326,7 @@ def load(session: Session, /, *, root: Path | None = None) -> list[DemoAccount]:
     from portal.carers.demo import load_demo as load_carers
 
     load_carers(session)  # carer's assessment requests in every status, one overdue
+    from portal.figures.demo import load_demo as load_figures
+
+    load_figures(session)  # a year of carer referrals, searches that found nothing, feedback
     return accounts_made

@@ -94,6 +94,8 @@ class EventType(StrEnum):
     MESSAGE_THREAD_REOPENED = "message_thread_reopened"
     MESSAGE_ATTACHMENT_OPENED = "message_attachment_opened"
     MESSAGE_THREADS_PURGED = "message_threads_purged"
+    # Figures for managers and commissioners (counts only)
+    FIGURES_VIEWED = "figures_viewed"
 
 
 class AccessReason(StrEnum):
@@ -271,6 +273,9 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.MESSAGE_ATTACHMENT_OPENED: _spec("attachment", **_ACCESS),
     # Retention: threads closed more than ``days`` days ago were deleted.
     EventType.MESSAGE_THREADS_PURGED: _spec("days count", **_OBJECT),
+    # Figures. page: carers | messaging | community-assets | guidance | use; format: html | csv;
+    # locality: the filter's slug (None: all); start, end: the period's months (YYYY-MM).
+    EventType.FIGURES_VIEWED: _spec("page format locality start end"),
 }
 
 # Events that are an access, by someone, to a person's records: shown on "who has looked".

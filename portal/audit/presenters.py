@@ -88,6 +88,8 @@ EVENT_LABELS = {
     EventType.MESSAGE_THREAD_REOPENED: _l("Reopened a message thread"),
     EventType.MESSAGE_ATTACHMENT_OPENED: _l("Opened a message attachment"),
     EventType.MESSAGE_THREADS_PURGED: _l("Deleted closed message threads past retention"),
+    # Figures
+    EventType.FIGURES_VIEWED: _l("Looked at figures"),
 }
 
 REASON_LABELS = {

@@ -17,6 +17,7 @@ class Permission(StrEnum):
     ADMIN_USERS_MANAGE = "admin:users:manage"
     ADMIN_AUDIT_READ = "admin:audit:read"
     STAFF_AREA_USE = "staff:area:use"
+    FIGURES_VIEW = "figures:reports:view"
 
 
 class Role(StrEnum):
@@ -27,6 +28,7 @@ class Role(StrEnum):
     CARE_WORKER = "care_worker"
     AUTHOR = "author"
     APPROVER = "approver"
+    MANAGER = "manager"
     ADMIN = "admin"
 
     @property
@@ -50,6 +52,7 @@ ROLE_LABELS = {
     Role.CARE_WORKER: _l("Care worker"),
     Role.AUTHOR: _l("Content author"),
     Role.APPROVER: _l("Clinical approver"),
+    Role.MANAGER: _l("Manager or commissioner"),
     Role.ADMIN: _l("Administrator"),
 }
 
@@ -61,6 +64,7 @@ ROLE_DESCRIPTIONS = {
     Role.CARE_WORKER: _l("Works in a locality care team: reads shared plans and answers messages."),
     Role.AUTHOR: _l("Writes self-management guidance and video pages."),
     Role.APPROVER: _l("Clinically approves each version of guidance before residents see it."),
+    Role.MANAGER: _l("Sees figures about the service (counts and rates only, never a person)."),
     Role.ADMIN: _l("Manages accounts and roles."),
 }
 
@@ -75,7 +79,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CARE_WORKER: _STAFF | {Permission.CARE_TEAM_WORK},
     Role.AUTHOR: _STAFF | {Permission.CONTENT_DRAFT_WRITE},
     Role.APPROVER: _STAFF | {Permission.CONTENT_VERSION_APPROVE},
-    Role.ADMIN: _STAFF | {Permission.ADMIN_USERS_MANAGE, Permission.ADMIN_AUDIT_READ},
+    Role.MANAGER: _STAFF | {Permission.FIGURES_VIEW},
+    Role.ADMIN: _STAFF | {Permission.ADMIN_USERS_MANAGE, Permission.ADMIN_AUDIT_READ,
+                          Permission.FIGURES_VIEW},
 }
 
 
