@@ -298,6 +298,10 @@ DETAIL_LABELS = {
     "event_type": _l("Event"),
     "date_from": _l("From"),
     "date_to": _l("To"),
+    # Figures pages read (counts only)
+    "page": _l("Figures page"),
+    "start": _l("From"),
+    "end": _l("To"),
 }
 
 # Coded values in words, per key; a value not listed is shown as it was recorded.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import case, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import CareTeam, User
@@ -12,6 +13,7 @@ from portal.audit.events import AccessReason
 from portal.authz import Permission
 from portal.carers.models import CarerReferral, ReferralStatus
 from portal.circles.policy import decide_referral, referrals_query
+from portal.clock import utcnow
 
 
 class Assigned(StrEnum):
@@ -22,15 +24,20 @@ class Assigned(StrEnum):
     NOBODY = "nobody"
 
 
+RECENTLY_DONE = timedelta(days=30)
+
+
 def queue(session: Session, worker: User, assigned: Assigned = Assigned.ANYONE
           ) -> list[CarerReferral]:
-    """Open referrals first, urgent ones at the top, then oldest first; completed ones last."""
+    """Open referrals first, urgent ones at the top, then oldest first; then those completed
+    in the last ``RECENTLY_DONE`` (older ones are in the CSV download, not the queue)."""
     query = referrals_query(worker)
     if assigned is Assigned.ME:
         query = query.where(CarerReferral.assigned_to_id == worker.id)
     elif assigned is Assigned.NOBODY:
         query = query.where(CarerReferral.assigned_to_id.is_(None))
     done = CarerReferral.status == ReferralStatus.COMPLETED
+    query = query.where(or_(~done, CarerReferral.updated_at >= utcnow() - RECENTLY_DONE))
     return list(session.scalars(query.order_by(
         case((done, 1), else_=0), CarerReferral.urgent.desc(), CarerReferral.created_at,
         CarerReferral.id)))

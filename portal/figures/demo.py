@@ -31,9 +31,15 @@ GAP_WORDS = [("men's group", "paignton-brixham", 3), ("Men's Group", "paignton-b
 NAMES = ["Jo Demo", "Sam Example", "Alex Sample", "Pat Fictional", "Chris Placeholder"]
 
 
+# The year's history is numbered from here, clear of the carers area's own demo requests
+# (and of anything sent through the form on a demo machine), so the two never collide.
+FIRST_SEQUENCE = 500_000
+
+
 def load_demo(session: Session) -> None:
     rng = random.Random(2026)  # noqa: S311  # nosec B311 # deterministic fictional demo data
-    if session.scalar(select(CarerReferral.id).limit(1)) is None:
+    if session.scalar(select(CarerReferral.id).where(
+            CarerReferral.sequence > FIRST_SEQUENCE).limit(1)) is None:
         _referrals(session, rng)
     if session.scalar(select(SearchGap.id).limit(1)) is None:
         _gaps(session, rng)
@@ -71,7 +77,7 @@ def _referrals(session: Session, rng: random.Random) -> None:
     for sent, slug in planned:
         locality = localities[slug]
         urgent = rng.random() < 0.15
-        sequence[sent.year] = sequence.get(sent.year, 0) + 1
+        sequence[sent.year] = sequence.get(sent.year, FIRST_SEQUENCE) + 1
         referral = CarerReferral(
             reference=f"CR-{sent.year}-{sequence[sent.year]:06d}", year=sent.year,
             sequence=sequence[sent.year], answers=_answers(rng, urgent), urgent=urgent,
@@ -84,15 +90,18 @@ def _referrals(session: Session, rng: random.Random) -> None:
 
 
 def _progress(session: Session, rng: random.Random, referral: CarerReferral, now: datetime) -> None:
-    at = referral.created_at
+    """Every historical request ran its course to "completed" (so none waits in a care
+    worker's queue); one that would still be running today is moved earlier."""
     steps = [(ReferralStatus.BEING_LOOKED_AT, rng.uniform(0.1, 1.5)),
              (ReferralStatus.CONTACT_MADE, rng.uniform(0.5, 9)),
              (ReferralStatus.ASSESSMENT_BOOKED, rng.uniform(3, 20)),
              (ReferralStatus.COMPLETED, rng.uniform(7, 40))]
+    overrun = referral.created_at + timedelta(days=sum(days for _, days in steps)) - now
+    if overrun > timedelta(0):
+        referral.created_at -= overrun + timedelta(days=1)
+    at = referral.created_at
     for status, days in steps:
         at = at + timedelta(days=days)
-        if at > now or rng.random() < 0.12:
-            break
         session.add(ReferralUpdate(referral_id=referral.id, status=status, created_at=at))
         referral.status, referral.updated_at = status, at
 
