@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import CareTeam, User
@@ -192,7 +192,10 @@ def reply(session: Session, /, *, thread: MessageThread, body: str,
     session.flush()
     # One UPDATE, no read-modify-write: two replies at once both land, a reassignment
     # meanwhile is kept.
-    values: dict[str, Any] = {"last_message_at": now, "status": ThreadStatus.OPEN,
+    # Never backwards: of two replies at once, the one that commits last may be the older.
+    latest = case((MessageThread.last_message_at > now, MessageThread.last_message_at),
+                  else_=now)
+    values: dict[str, Any] = {"last_message_at": latest, "status": ThreadStatus.OPEN,
                               "closed_at": None}
     if from_team:
         values |= {"waiting_on": Waiting.PERSON, "reply_due_at": None}
