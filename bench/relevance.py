@@ -1,6 +1,6 @@
 """Relevance benchmark: ``python -m bench.relevance``.
 
-Imports the demo directory (``portal.directory.demo_data.generate``, 341 fictional services)
+Imports the demo directory (``tools.demo_generator.generate``, 341 fictional services)
 through the ORUK importer into a fresh SQLite database in a temporary directory, builds the
 search index, then runs every query of ``bench/relevance_set.jsonl`` through the one search
 interface (``search_services``, as the search page does) and prints recall@5, MRR and nDCG@10
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, work: Path) -> None:
-    from portal.directory.demo_data import generate
+    from tools.demo_generator import generate
 
     from portal.directory.importer import import_services
     from portal.extensions import db
