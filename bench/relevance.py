@@ -115,12 +115,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, work: Path) -> None:
-    from tools.demo_generator import generate
-
     from portal.directory.importer import import_services
     from portal.extensions import db
     from portal.search import SearchIndex, outbox
     from portal.search.services import ServiceQuery, search_services
+    from tools.demo_generator import generate
 
     services = generate()["services"]
     app = _app(work)
