@@ -76,8 +76,13 @@ _WATCHED = (Service, *_CHILDREN, Location, Organisation, TaxonomyTerm, Locality)
 def init_app(app: Flask) -> None:
     """Listen to the app's sessions: log (and, on PostgreSQL, index) in the flush; follow after
     the commit."""
-    sessions = Database.state(app).session
-    engine_name = app.config.get("SEARCH_BACKEND", "whoosh")
+    watch(app, Database.state(app).session)
+    app.extensions[FOLLOWER] = _Due()
+
+
+def watch(app: Flask, sessions: Any) -> None:
+    """Keep ``app``'s engine in step with what ``sessions`` (a session, or a factory) change."""
+    from portal.search import backend
 
     def after_flush(session: Session, _context: Any) -> None:
         touched = session.info.pop(FLUSHED, None)
@@ -89,7 +94,7 @@ def init_app(app: Flask) -> None:
         now = utcnow()
         session.connection().execute(insert(SearchChange), [
             {"service_id": service_id, "created_at": now} for service_id in sorted(ids)])
-        if engine_name == "postgresql":
+        if backend.for_app(app).name == "postgresql":
             from portal.search import postgres
 
             postgres.write_documents(session, ids)
@@ -111,7 +116,6 @@ def init_app(app: Flask) -> None:
     event.listen(sessions, "after_flush", after_flush)
     event.listen(sessions, "after_commit", after_commit)
     event.listen(sessions, "after_soft_rollback", after_rollback)
-    app.extensions[FOLLOWER] = _Due()
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:

@@ -41,6 +41,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -111,13 +112,23 @@ def _config() -> ColumnElement[Any]:
     return literal_column(f"'{CONFIG}'::regconfig")
 
 
-def _vector(document: dict[str, Any]) -> ColumnElement[Any]:
-    def part(words: str, weight: str) -> ColumnElement[Any]:
-        return func.setweight(func.to_tsvector(_config(), words), literal(weight, Text))
+def _weighted(words: ColumnElement[Any], weight: str) -> ColumnElement[Any]:
+    return func.setweight(func.to_tsvector(_config(), words), literal_column(f"'{weight}'::\"char\""))
 
-    return part(document["name"], "A").op("||")(part(document["terms"], "B")).op("||")(
-        part(document["description"], "C")).op("||")(
-        part(f"{document['organisation']} {document['details']}", "D"))
+
+def _upsert() -> Any:
+    """One statement for many rows: the vector is made in the database from the words."""
+    columns = ["service_id", "name", "tags", "open_at", "min_age", "max_age", "checked", "lats",
+               "lons", "vocab", "stored"]
+    values: dict[str, Any] = {name: bindparam(name, type_=D[name].type) for name in columns}
+    values["vector"] = _weighted(bindparam("a", type_=Text), "A").op("||")(
+        _weighted(bindparam("b", type_=Text), "B")).op("||")(
+        _weighted(bindparam("c", type_=Text), "C")).op("||")(
+        _weighted(bindparam("d", type_=Text), "D"))
+    statement = insert(documents).values(**values)
+    return statement.on_conflict_do_update(
+        index_elements=[D.service_id],
+        set_={name: statement.excluded[name] for name in [*columns, "vector"] if name != "service_id"})
 
 
 def _row(document: dict[str, Any]) -> dict[str, Any]:
@@ -128,7 +139,9 @@ def _row(document: dict[str, Any]) -> dict[str, Any]:
     checked = document["checked"]
     return {
         "service_id": document["id"], "name": document["show"]["name"],
-        "vector": _vector(document), "tags": tags, "open_at": document["open_at"].split(),
+        "a": document["name"], "b": document["terms"], "c": document["description"],
+        "d": f"{document['organisation']} {document['details']}",
+        "tags": tags, "open_at": document["open_at"].split(),
         "min_age": int(ages.get("min", "0")),
         "max_age": None if ages.get("max", "none") == "none" else int(ages["max"]),
         "checked": None if checked == CHECKED_NEVER else date.fromisoformat(checked),
@@ -146,11 +159,8 @@ def write_documents(session: Session, service_ids: Iterable[str]) -> None:
     rows: list[dict[str, Any]] = []
 
     def flush_rows() -> None:
-        for row in rows:
-            statement = insert(documents).values(**row)
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=[D.service_id],
-                set_={name: statement.excluded[name] for name in row if name != "service_id"}))
+        if rows:
+            connection.execute(_upsert(), rows)
         rows.clear()
 
     for service_id, document in iter_documents(session, sorted(service_ids)):
@@ -222,6 +232,19 @@ class PostgresBackend:
 
     def __init__(self) -> None:
         self._cache = _Cache()
+        self._checked = False
+        self._check_lock = threading.Lock()
+
+    def _build_if_new(self, session: Session) -> None:
+        """Once a process: with no documents at all but published services (just after the
+        migration), write them all, in a transaction of their own (a GET rolls back its own)."""
+        with self._check_lock:
+            if self._checked:
+                return
+            self._checked = True
+            if session.scalar(select(D.service_id).limit(1)) is None and session.scalar(
+                    select(Service.id).where(Service.published.is_(True)).limit(1)) is not None:
+                self.rebuild(session.get_bind())
 
     def rebuild(self, bind: Engine | Connection) -> int:
         from sqlalchemy.engine import Engine
@@ -258,6 +281,7 @@ class PostgresBackend:
     def search(self, session: Session, query: ServiceQuery, parsed: text.TextQuery,
                place: Place | None, now: datetime | None) -> SearchResult:
         today = schedules.local_now(now).date()
+        self._build_if_new(session)
         generation = self._generation(session)
         urgent = parsed.urgent
         typed = None
@@ -333,9 +357,10 @@ def _plan(query: text.TextQuery, expansions: dict[str, text.Expansion]
             return near, None
         score.append(case((near, text.PLACE_BONUS), else_=0.0))
         flat.extend([s] for s in text.stems(" ".join(query.place_words)))
-    rank_query = _any_query(flat)
+    rank_query = _any_query([[word] for word in dict.fromkeys(w for group in flat for w in group)])
     if rank_query is not None:
-        score.append(RANK_SCALE * func.ts_rank_cd(cast(WEIGHTS, ARRAY(Float)), D.vector, rank_query))
+        weights: ColumnElement[Any] = literal_column("'{" + ",".join(str(w) for w in WEIGHTS) + "}'::float4[]")
+        score.append(RANK_SCALE * func.ts_rank_cd(weights, D.vector, rank_query))
     if not units:
         return matching, None
     total: ColumnElement[Any] = literal(0.0)
@@ -421,12 +446,13 @@ def _facets(session: Session, matching: ColumnElement[bool],
     def others(name: str) -> ColumnElement[bool]:
         return and_(true(), *(base.c[f"f_{i}"] for i, other in enumerate(names) if other != name))
 
-    tag = func.unnest(base.c.tags).column_valued("tag")
+    tags = func.unnest(base.c.tags).table_valued("tag").render_derived()
+    tag = tags.c.tag
     prefixes = {f"{field}:": name for name, field in backend.LIST_FACETS.items()}
     flag_tags = {f"flags:{flag}": name for name, flag in backend.FLAG_FACETS.items()}
     which = or_(*(and_(tag.startswith(prefix), others(name)) for prefix, name in prefixes.items()),
                 *(and_(tag == value, others(name)) for value, name in flag_tags.items()))
-    counted = session.execute(select(tag, func.count()).select_from(base).join(tag, true())
+    counted = session.execute(select(tag, func.count()).select_from(base.join(tags, true()))
                               .where(which).group_by(tag)).all()
     facets: dict[str, dict[str, int]] = {name: {} for name in backend.LIST_FACETS}
     for name in backend.FLAG_FACETS:

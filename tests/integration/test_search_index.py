@@ -15,8 +15,7 @@ from portal.db import utcnow
 from portal.directory.models import Schedule
 from portal.extensions import db
 from portal.search import outbox
-from portal.search.index import quiet_leaks
-from portal.search.index import SearchIndex
+from portal.search.index import SearchIndex, quiet_leaks
 from portal.search.models import SearchChange
 from tests.helpers.factories import fresh_search_index, make_listing
 
