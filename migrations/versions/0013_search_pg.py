@@ -56,6 +56,7 @@ def upgrade() -> None:
     sa.Column('name', sa.Text(), nullable=False),
     sa.Column('vector', postgresql.TSVECTOR(), nullable=False),
     sa.Column('tags', postgresql.ARRAY(sa.Text()), nullable=False),
+    sa.Column('facets', postgresql.ARRAY(sa.Text()), nullable=False),
     sa.Column('open_at', postgresql.ARRAY(sa.Text()), nullable=False),
     sa.Column('min_age', sa.Integer(), nullable=False),
     sa.Column('max_age', sa.Integer(), nullable=True),

@@ -27,7 +27,7 @@ def search(session: Session, *, text: str | None, place: Place | None, filters: 
         sort="distance" if place is not None and not text else "relevance",
         organization_id=filters.organization_id, modified_after=filters.modified_after,
         taxonomy_id=filters.taxonomy_id, taxonomy_term_id=filters.taxonomy_term_id,
-        page=paging.page, per_page=paging.per_page))
+        page=paging.page, per_page=paging.per_page, facets=False))
     if result.page != paging.page:  # the engine shows the last page instead: we show none
         return result.total, []
     return result.total, [hit.service_id for hit in result.hits]
@@ -39,7 +39,7 @@ def ranked_ids(session: Session, text: str) -> list[str]:
     per_page = 100
     for page in range(1, MAX_SCAN // per_page + 1):
         result = search_services(session, None, ServiceQuery(text=text, page=page,
-                                                             per_page=per_page))
+                                                             per_page=per_page, facets=False))
         if result.page != page:
             break
         ranked += [hit.service_id for hit in result.hits]

@@ -56,7 +56,8 @@ def search_all() -> str:
     if words:
         correct = request.args.get("spell") != "off"
         services = search_services(db.session, None,
-                                   ServiceQuery(text=words, per_page=ALL_RESULTS_EACH, correct=correct))
+                                   ServiceQuery(text=words, per_page=ALL_RESULTS_EACH, correct=correct,
+                                                facets=False))
         guidance = search_content(words, 1, correct=correct)
     return render_template("main/search_all.html", form=form, words=words, services=services,
                            guidance=guidance, each=ALL_RESULTS_EACH)

@@ -66,6 +66,7 @@ class ServiceQuery:
     page: int = 1
     per_page: int = 20
     correct: bool = True  # search misspelt words as corrected (False: exactly as typed)
+    facets: bool = True  # count results per filter value (the pages' filters; the API has none)
     # Open Referral UK filters (the API's): applied to the whole result set with SQL.
     organization_id: str | None = None
     modified_after: datetime | None = None
@@ -240,7 +241,7 @@ def normalised(session: Session, query: ServiceQuery) -> ServiceQuery:
         attendance=keep(chosen["attendance"], ATTENDANCE),
         sort=query.sort if query.sort in SORTS else "relevance",
         page=min(max(_int(query.page, 1), 1), 10**6), per_page=per_page,
-        correct=query.correct is not False,
+        correct=query.correct is not False, facets=query.facets is not False,
         organization_id=query.organization_id or None, modified_after=query.modified_after,
         taxonomy_id=query.taxonomy_id or None, taxonomy_term_id=term_id)
 

@@ -53,6 +53,9 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy import (
+    text as text_sql,
+)
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR, insert
 from sqlalchemy.orm import Session
 
@@ -73,6 +76,7 @@ SCHEMA = "search"
 WEIGHTS = [0.2, 0.4, 0.7, 1.0]
 RANK_SCALE = 40.0  # ts_rank_cd is 0..1 or so: scaled to weigh like ``text.plan``'s word weights
 WRITE_CHUNK = 500
+COUNTS_CACHED = 2000  # searches whose counts a process keeps, per generation of the log
 
 metadata = MetaData(schema=SCHEMA)
 documents = Table(
@@ -81,6 +85,7 @@ documents = Table(
     Column("name", Text, nullable=False),  # the browsing order, with the id
     Column("vector", TSVECTOR, nullable=False),
     Column("tags", ARRAY(Text), nullable=False),
+    Column("facets", ARRAY(Text), nullable=False),  # the tags facet counts are made of
     Column("open_at", ARRAY(Text), nullable=False),
     Column("min_age", Integer, nullable=False),
     Column("max_age", Integer),
@@ -118,7 +123,7 @@ def _weighted(words: ColumnElement[Any], weight: str) -> ColumnElement[Any]:
 
 def _upsert() -> Any:
     """One statement for many rows: the vector is made in the database from the words."""
-    columns = ["service_id", "name", "tags", "open_at", "min_age", "max_age", "checked", "lats",
+    columns = ["service_id", "name", "tags", "facets", "open_at", "min_age", "max_age", "checked", "lats",
                "lons", "vocab", "stored"]
     values: dict[str, Any] = {name: bindparam(name, type_=D[name].type) for name in columns}
     values["vector"] = _weighted(bindparam("a", type_=Text), "A").op("||")(
@@ -132,8 +137,8 @@ def _upsert() -> Any:
 
 
 def _row(document: dict[str, Any]) -> dict[str, Any]:
-    tags = [f"{field}:{value}" for field in _TAG_FIELDS for value in document[field].split()]
-    tags += [f"code:{code}" for code in document["codes"].split()]
+    facets = [f"{field}:{value}" for field in _TAG_FIELDS for value in document[field].split()]
+    tags = [*facets, *(f"code:{code}" for code in document["codes"].split())]
     ages = dict(part.split(":", 1) for part in document["age"].split())
     geo = document["place"]["geo"]
     checked = document["checked"]
@@ -141,7 +146,7 @@ def _row(document: dict[str, Any]) -> dict[str, Any]:
         "service_id": document["id"], "name": document["show"]["name"],
         "a": document["name"], "b": document["terms"], "c": document["description"],
         "d": f"{document['organisation']} {document['details']}",
-        "tags": tags, "open_at": document["open_at"].split(),
+        "tags": tags, "facets": facets, "open_at": document["open_at"].split(),
         "min_age": int(ages.get("min", "0")),
         "max_age": None if ages.get("max", "none") == "none" else int(ages["max"]),
         "checked": None if checked == CHECKED_NEVER else date.fromisoformat(checked),
@@ -180,6 +185,7 @@ def rebuild(connection: Connection) -> int:
         session.connection().execute(delete(documents))
         ids = indexable_ids(session)
         write_documents(session, ids)
+        session.execute(text_sql("ANALYZE search.service_document"))  # plans for the new contents
         session.commit()
         return int(session.scalar(select(func.count()).select_from(documents)) or 0)
 
@@ -249,6 +255,7 @@ class PostgresBackend:
     def rebuild(self, bind: Engine | Connection) -> int:
         from sqlalchemy.engine import Engine
 
+        self._cache = _Cache()
         if isinstance(bind, Engine):
             with bind.begin() as connection:
                 return rebuild(connection)
@@ -278,6 +285,35 @@ class PostgresBackend:
         return self._cache.get(generation, "open", lambda: list(session.scalars(  # type: ignore[no-any-return]
             select(func.unnest(D.open_at)).distinct())))
 
+    def _counts(self, session: Session, query: ServiceQuery, parsed: text.TextQuery,
+                filter_set: FilterSet, matching: ColumnElement[bool],
+                conditions: dict[str, ColumnElement[bool]], generation: int, now: datetime | None
+                ) -> tuple[int, dict[str, dict[str, int]]]:
+        """The number of results and the facet counts; without facets (the API) only the
+        number. Kept for the log's generation: the same search again costs nothing until a
+        listing changes (the minute is part of the key, for "open now")."""
+        if not query.facets:
+            where = and_(matching, *conditions.values())
+            return int(session.scalar(select(func.count()).select_from(documents).where(where))
+                       or 0), {}
+        moment = schedules.local_now(now)
+        key = None if filter_set.sql else (
+            tuple((unit.typed, tuple(unit.stems), unit.keys) for unit in parsed.units),
+            tuple(parsed.localities), tuple(sorted(
+                (name, tuple(values)) for name, (_field, values) in filter_set.keywords.items())),
+            tuple(sorted(filter_set.flags)), filter_set.age, filter_set.open_now is not None,
+            moment.strftime("%Y%m%d%H%M"))
+        if key is None:
+            return _facets(session, matching, conditions, self, generation, now)
+        cached: dict[Any, Any] = self._cache.get(generation, "counts", dict)
+        found = cached.get(key)
+        if found is None:
+            found = _facets(session, matching, conditions, self, generation, now)
+            if len(cached) > COUNTS_CACHED:
+                cached.clear()
+            cached[key] = found
+        return found
+
     def search(self, session: Session, query: ServiceQuery, parsed: text.TextQuery,
                place: Place | None, now: datetime | None) -> SearchResult:
         today = schedules.local_now(now).date()
@@ -297,17 +333,19 @@ class PostgresBackend:
         stale = or_(D.checked.is_(None),
                     D.checked < today - timedelta(days=ranking.STALE_AFTER_DAYS))
         where = and_(matching, *conditions.values())
-        total = int(session.scalar(select(func.count()).select_from(documents).where(where)) or 0)
+        total, facets = self._counts(session, query, parsed, filter_set, matching, conditions,
+                                     generation, now)
         pages = max(1, -(-total // query.per_page))
         query.page = min(query.page, pages)
         offset = (query.page - 1) * query.per_page
         order, shown_score = _ordering(query, score, stale, place)
-        rows = session.execute(select(D.stored, shown_score).where(where).order_by(*order)
-                               .limit(query.per_page).offset(offset)).all() if total else []
+        ranked = session.execute(select(D.service_id, shown_score).where(where).order_by(*order)
+                                 .limit(query.per_page).offset(offset)).all() if total else []
+        stored = dict(session.execute(select(D.service_id, D.stored).where(
+            D.service_id.in_([row[0] for row in ranked]))).all()) if ranked else {}
         terms = text.highlight_terms(parsed, expansions) if not parsed.is_empty else frozenset()
-        hits = [backend.make_hit(stored, float(value or 0.0), place, terms, today)
-                for stored, value in rows]
-        facets = _facets(session, matching, conditions, self, generation, now)
+        hits = [backend.make_hit(stored[service_id], float(value or 0.0), place, terms, today)
+                for service_id, value in ranked]
         return SearchResult(total, hits, facets, query.page, query.per_page, place,
                             query=query, corrected=parsed.text if typed else None, typed=typed,
                             urgent=urgent or parsed.urgent, languages=sorted(parsed.languages),
@@ -359,7 +397,8 @@ def _plan(query: text.TextQuery, expansions: dict[str, text.Expansion]
         flat.extend([s] for s in text.stems(" ".join(query.place_words)))
     rank_query = _any_query([[word] for word in dict.fromkeys(w for group in flat for w in group)])
     if rank_query is not None:
-        weights: ColumnElement[Any] = literal_column("'{" + ",".join(str(w) for w in WEIGHTS) + "}'::float4[]")
+        weights: ColumnElement[Any] = literal_column(
+            "'{" + ",".join(str(w) for w in WEIGHTS) + "}'::float4[]")
         score.append(RANK_SCALE * func.ts_rank_cd(weights, D.vector, rank_query))
     if not units:
         return matching, None
@@ -434,36 +473,42 @@ def _ordering(query: ServiceQuery, score: ColumnElement[Any] | None, stale: Colu
 
 def _facets(session: Session, matching: ColumnElement[bool],
             filters: dict[str, ColumnElement[bool]], engine: PostgresBackend, generation: int,
-            now: datetime | None) -> dict[str, dict[str, int]]:
-    """Counts for each filter value among results of the query with the *other* filters."""
+            now: datetime | None) -> tuple[int, dict[str, dict[str, int]]]:
+    """The number of results, and counts for each filter value among results of the query with
+    the *other* filters; one statement, one pass over the matches."""
     names = list(filters)
-    flags = {name: filters[name] for name in names}
-    base = select(D.tags, *(cond.label(f"f_{i}") for i, cond in enumerate(flags.values())),
-                  (_open_now(session, engine, generation, schedules.local_now(now))
-                   if "open_now" not in filters else filters["open_now"]).label("is_open")
-                  ).where(matching).cte("matched")
+    is_open = filters.get("open_now")
+    if is_open is None:
+        is_open = _open_now(session, engine, generation, schedules.local_now(now))
+    base = select(D.facets, *(cond.label(f"f_{i}") for i, cond in enumerate(filters.values())),
+                  is_open.label("is_open")).where(matching).cte("matched")
 
     def others(name: str) -> ColumnElement[bool]:
         return and_(true(), *(base.c[f"f_{i}"] for i, other in enumerate(names) if other != name))
 
-    tags = func.unnest(base.c.tags).table_valued("tag").render_derived()
+    tags = func.unnest(base.c.facets).table_valued("tag").render_derived()
     tag = tags.c.tag
     prefixes = {f"{field}:": name for name, field in backend.LIST_FACETS.items()}
     flag_tags = {f"flags:{flag}": name for name, flag in backend.FLAG_FACETS.items()}
     which = or_(*(and_(tag.startswith(prefix), others(name)) for prefix, name in prefixes.items()),
                 *(and_(tag == value, others(name)) for value, name in flag_tags.items()))
-    counted = session.execute(select(tag, func.count()).select_from(base.join(tags, true()))
-                              .where(which).group_by(tag)).all()
+    counted = select(tag, func.count()).select_from(base.join(tags, true())).where(which).group_by(tag)
+    open_now = select(literal("~open", Text), func.count()).select_from(base).where(
+        base.c.is_open, others("open_now"))
+    total = select(literal("~total", Text), func.count()).select_from(base).where(others(""))
     facets: dict[str, dict[str, int]] = {name: {} for name in backend.LIST_FACETS}
     for name in backend.FLAG_FACETS:
         facets[name] = {"true": 0}
-    for value, number in counted:
-        if value in flag_tags:
+    facets["open_now"] = {"true": 0}
+    found = 0
+    for value, number in session.execute(counted.union_all(open_now, total)).all():
+        if value == "~total":
+            found = int(number)
+        elif value == "~open":
+            facets["open_now"]["true"] = int(number)
+        elif value in flag_tags:
             facets[flag_tags[value]]["true"] = int(number)
         else:
             field, _sep, rest = value.partition(":")
             facets[prefixes[f"{field}:"]][rest] = int(number)
-    open_count = session.scalar(select(func.count()).select_from(base)
-                                .where(base.c.is_open, others("open_now")))
-    facets["open_now"] = {"true": int(open_count or 0)}
-    return facets
+    return found, facets

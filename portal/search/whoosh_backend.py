@@ -160,7 +160,7 @@ def _run(session: Session, index: SearchIndex, query: ServiceQuery, parsed: text
         hits = [backend.make_hit(stored, score, place, terms, today)
                 for stored, (_docnum, score) in zip(index.stored(searcher, [d for d, _s in ordered]),
                                                     ordered, strict=True)]
-        facets = _facets(bits, base, filters, now)
+        facets = _facets(bits, base, filters, now) if query.facets else {}
     return SearchResult(total, hits, facets, query.page, query.per_page, place,
                         query=query, corrected=parsed.text if typed else None, typed=typed,
                         urgent=urgent or parsed.urgent, languages=sorted(parsed.languages),
