@@ -268,7 +268,7 @@ def follow_after_commit(app: Flask, bind: Any) -> None:
     try:
         with Session(bind=bind, join_transaction_mode="create_savepoint",
                      expire_on_commit=False) as session:
-            follow(SearchIndex.for_app(app), session)
+            _follow_or_rebuild(SearchIndex.for_app(app), session)
     except Exception:
         log.exception("search index update failed; the change log keeps the change for later")
 
@@ -283,11 +283,14 @@ def follow(index: SearchIndex, session: Session, service_ids: Iterable[str] = ()
     writer = index.writer_waiting()
     try:
         position = read_position(index)
-        if position is None:  # an index from before the change log: start from its end now
-            position = _start_position(session)
-        lowest = session.scalar(select(func.min(SearchChange.id)))
+        if position is None:  # an index with no position (from before the log): no telling
+            raise _RebuildInstead
+        lowest, highest = session.execute(select(func.min(SearchChange.id),
+                                                 func.max(SearchChange.id))).one()
         if lowest is not None and position.upto > 0 and lowest > position.upto + 1:
             raise _RebuildInstead  # the log was pruned past this server: only a rebuild is exact
+        if position.upto > (highest or 0):
+            raise _RebuildInstead  # the log went back (a database restored): so must the index
         rows = [row for row in session.execute(
             select(SearchChange.id, SearchChange.service_id).where(SearchChange.id > position.upto)
             .order_by(SearchChange.id).limit(FOLLOW_BATCH)).all() if not position.done(row.id)]
@@ -329,7 +332,7 @@ def _follow_or_rebuild(index: SearchIndex, session: Session) -> int:
         return rebuild(index, session.get_bind())
 
 
-def apply(index: SearchIndex, session: Session, service_ids: Iterable[str] = (), **_ignored: Any) -> int:
+def apply(index: SearchIndex, session: Session, service_ids: Iterable[str] = ()) -> int:
     """Follow the log now (and index ``service_ids`` whatever the log says); see ``follow``."""
     try:
         return follow(index, session, service_ids)
@@ -349,8 +352,8 @@ def rebuild(index: SearchIndex, bind: Any, *, heal: bool = False) -> int:
         session.commit()
         if count >= 0:  # -1: another process healed it, and wrote its own position
             write_position(index, position)
-        with contextlib.suppress(Exception):
-            follow(index, session)  # what committed while the rebuild ran
+        with contextlib.suppress(Exception):  # what committed while the rebuild ran
+            follow(index, session)
         return count
 
 
@@ -402,7 +405,8 @@ def follow_if_due(app: Flask, index: SearchIndex, bind: Any) -> int:
                  expire_on_commit=False) as session:
         last = session.scalar(select(func.max(SearchChange.id))) or 0
         position = read_position(index)
-        if position is not None and all(position.done(n) for n in range(position.upto + 1, last + 1)):
+        if position is not None and position.upto <= last and all(
+                position.done(n) for n in range(position.upto + 1, last + 1)):
             return 0
         try:
             return _follow_or_rebuild(index, session)

@@ -238,6 +238,24 @@ def test_a_server_behind_a_pruned_log_rebuilds(app, client, session, index):
     assert outbox.read_position(index).upto >= position.upto
 
 
+def test_an_index_ahead_of_the_log_rebuilds(app, client, session, index):
+    """The database was restored from a backup older than the index: the index starts again."""
+    found(client, "anything")
+    make_listing(session, name="Harbour choir")  # in the restored database, not in the index
+    session.flush()
+    outbox.write_position(index, outbox.Position(10_000))
+    assert len(found(client, "choir")) == 1
+
+
+def test_an_index_without_a_position_rebuilds(app, client, session, index):
+    found(client, "anything")
+    make_listing(session, name="Harbour choir")
+    session.flush()
+    outbox.position_path(index).unlink()  # an index from before the change log
+    assert len(found(client, "choir")) == 1
+    assert outbox.read_position(index) is not None
+
+
 def test_prune_log_command_keeps_recent_changes_and_the_newest(app, session):
     old = utcnow() - timedelta(days=40)
     session.add_all([SearchChange(service_id="a", created_at=old),
