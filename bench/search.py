@@ -85,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
 _DATABASES: list[Any] = []  # how to drop each throwaway PostgreSQL database
 
 
-def _database_url(work: Path, name: str, args: argparse.Namespace) -> str:
-    if args.backend != "postgresql":
+def _database_url(work: Path, name: str, args: argparse.Namespace | None) -> str:
+    if args is None or args.backend != "postgresql":
         return f"sqlite:///{work / (name + '.sqlite3')}"
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -108,14 +108,16 @@ def _database_url(work: Path, name: str, args: argparse.Namespace) -> str:
     return make_url(args.postgres_url).set(database=database).render_as_string(hide_password=False)
 
 
-def _app(work: Path, name: str, args: argparse.Namespace) -> Any:
+def _app(work: Path, name: str, args: argparse.Namespace | None = None) -> Any:
+    """A migrated database (SQLite, or PostgreSQL for ``--backend postgresql``) and its app."""
     url = _database_url(work, name, args)
     engine = build_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
     return create_app({"PORTAL_ENV": "testing", "TESTING": True, "SECRET_KEY": "bench",
                        "DATABASE_URL": url, "SEARCH_INDEX_DIR": str(work / f"{name}-index"),
-                       "SEARCH_BACKEND": args.backend, "WTF_CSRF_ENABLED": False})
+                       "SEARCH_BACKEND": args.backend if args else "whoosh",
+                       "WTF_CSRF_ENABLED": False})
 
 
 def _reference(app: Any) -> dict[str, int]:

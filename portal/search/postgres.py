@@ -74,7 +74,7 @@ CONFIG = "search.words"
 SCHEMA = "search"
 # ts_rank_cd weights for D, C, B, A: organisation and place, description, needs, name.
 WEIGHTS = [0.2, 0.4, 0.7, 1.0]
-RANK_SCALE = 40.0  # ts_rank_cd is 0..1 or so: scaled to weigh like ``text.plan``'s word weights
+RANK_SCALE = 15.0  # ts_rank_cd is 0..1 or so: scaled to weigh like ``text.plan``'s word weights
 WRITE_CHUNK = 500
 COUNTS_CACHED = 2000  # searches whose counts a process keeps, per generation of the log
 
@@ -399,7 +399,8 @@ def _plan(query: text.TextQuery, expansions: dict[str, text.Expansion]
     if rank_query is not None:
         weights: ColumnElement[Any] = literal_column(
             "'{" + ",".join(str(w) for w in WEIGHTS) + "}'::float4[]")
-        score.append(RANK_SCALE * func.ts_rank_cd(weights, D.vector, rank_query))
+        # 1: divided by 1 + log(length), so a short listing about the words beats a long one
+        score.append(RANK_SCALE * func.ts_rank_cd(weights, D.vector, rank_query, 1))
     if not units:
         return matching, None
     total: ColumnElement[Any] = literal(0.0)
