@@ -87,6 +87,15 @@ def test_search_words_match_other_forms_of_the_word(client, session, index, plac
     assert "<mark>walking</mark>" in html
 
 
+def test_search_ignores_accents_both_ways_and_weighs_the_name_most(client, session, index, places):
+    make_listing(session, name="Naïve art café", description="Painting for beginners.")
+    make_listing(session, name="Tuesday painting", description="Then tea at the cafe.")
+    make_listing(session, name="Knit and natter", description="Bring your needles.")
+    assert search(client, "q=cafe")[0] == ["Naïve art café", "Tuesday painting"]  # name first
+    assert search(client, "q=café+naive")[0][0] == "Naïve art café"
+    assert search(client, "q=CAFÉ")[0] == ["Naïve art café", "Tuesday painting"]
+
+
 @pytest.mark.parametrize(("words", "term", "listing"), [
     ("lonely", "social-clubs", "Tuesday Club"),
     ("memory problems", "memory-cafes", "Remember When Café"),
