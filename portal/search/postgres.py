@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 from sqlalchemy import (
     ARRAY,
-    JSON,
     Column,
     ColumnElement,
     Date,
@@ -53,9 +52,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy import (
-    text as text_sql,
-)
+from sqlalchemy import text as text_sql
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR, insert
 from sqlalchemy.orm import Session
 
@@ -93,7 +90,7 @@ documents = Table(
     Column("lats", ARRAY(Float), nullable=False),
     Column("lons", ARRAY(Float), nullable=False),
     Column("vocab", Text, nullable=False),
-    Column("stored", JSONB().with_variant(JSON(), "sqlite"), nullable=False),
+    Column("stored", JSONB(), nullable=False),
 )
 D = documents.c
 _TAG_FIELDS = ("locality", "category", "days", "attendance", "flags")
