@@ -1,10 +1,11 @@
-"""Relevance benchmark: ``python -m bench.relevance``.
+"""Relevance benchmark: ``python -m bench.relevance [--backend whoosh|postgresql]``.
 
-Imports the demo directory (``portal.directory.demo_data.generate``, 341 fictional services)
-through the ORUK importer into a fresh SQLite database in a temporary directory, builds the
-search index, then runs every query of ``bench/relevance_set.jsonl`` through the one search
-interface (``search_services``, as the search page does) and prints recall@5, MRR and nDCG@10
-per group and overall.
+Imports the demo directory (``tools.demo_generator.generate``, 341 fictional services)
+through the ORUK importer into a fresh SQLite database in a temporary directory (or, with
+``--backend postgresql``, a throwaway PostgreSQL database), builds the search index, then
+runs every query of ``bench/relevance_set.jsonl`` through the one search interface
+(``search_services``, as the search page does) and prints recall@5, MRR and nDCG@10 per group
+and overall.
 
 Judgements: a query lists the needs (taxonomy codes; a top-level code stands for its children)
 that answer it, optionally the localities the answer must cover (place queries), and optionally
@@ -91,11 +92,11 @@ def metrics(ranked: list[str], relevant: set[str]) -> tuple[float, float, float]
     return recall, rr, dcg / ideal
 
 
-def _app(work: Path) -> Any:
+def _app(work: Path, args: argparse.Namespace) -> Any:
     from bench.search import _app as make_app
     from bench.search import _reference
 
-    app = make_app(work, "relevance")
+    app = make_app(work, "relevance", args)
     _reference(app)
     return app
 
@@ -105,39 +106,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", action="store_true", help="print each query's top five")
     parser.add_argument("--failures", action="store_true", help="print queries with no hit in the top five")
     parser.add_argument("--group", help="run one group only")
+    parser.add_argument("--backend", choices=("whoosh", "postgresql"), default="whoosh",
+                        help="the search engine (SEARCH_BACKEND)")
+    parser.add_argument("--postgres-url", default=os.environ.get(
+        "PORTAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+        help="a PostgreSQL server to make a throwaway database on (--backend postgresql)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="portal-bench-relevance-"))
     try:
         run(args, work)
     finally:
+        from bench.search import _DATABASES
+
+        for drop in _DATABASES:
+            drop()
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
 def run(args: argparse.Namespace, work: Path) -> None:
-    from portal.directory.demo_data import generate
-
     from portal.directory.importer import import_services
     from portal.extensions import db
-    from portal.search import SearchIndex, outbox
+    from portal.search import backend
     from portal.search.services import ServiceQuery, search_services
+    from tools.demo_generator import generate
 
     services = generate()["services"]
-    app = _app(work)
+    app = _app(work, args)
     queries = [q for q in load_set() if not args.group or q.group == args.group]
     scores: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
     timings: list[float] = []
     with app.app_context(), app.test_request_context():
         import_services(db.session, services)
         db.session.commit()
-        index = SearchIndex.for_app()
-        outbox.rebuild(index, db.engine)
+        engine = backend.for_app()
+        engine.rebuild(db.engine)
         for query in queries:
             relevant = relevant_names(query, services)
             if not relevant:
                 raise SystemExit(f"no demo service answers {query.q!r}: fix its judgement")
             started = time.perf_counter()
-            result = search_services(db.session, index, ServiceQuery(
+            result = search_services(db.session, engine, ServiceQuery(
                 text=query.q, postcode=query.postcode, per_page=10))
             timings.append(time.perf_counter() - started)
             ranked = [hit.name for hit in result.hits]
@@ -150,7 +159,8 @@ def run(args: argparse.Namespace, work: Path) -> None:
                       + (f" -> {shown!r}" if shown else ""))
                 for name in ranked[:5]:
                     print(f"    {'+' if name in relevant else '-'} {name}")
-    print(f"Relevance on the demo directory: {len(services)} services, {len(queries)} queries")
+    print(f"Relevance on the demo directory: {len(services)} services, {len(queries)} queries, "
+          f"{args.backend} engine")
     print(f"  {'group':<14} {'queries':>7} {'recall@5':>9} {'MRR':>6} {'nDCG@10':>8}")
     for group in [*sorted(g for g in scores if g != "overall"), "overall"]:
         rows = scores[group]

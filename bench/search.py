@@ -1,9 +1,11 @@
-"""Search benchmark: ``python -m bench.search --services N``.
+"""Search benchmark: ``python -m bench.search --services N [--backend whoosh|postgresql]``.
 
-Builds N realistic services (``bench.bulk_services.generate_bulk``) in a fresh SQLite
-database under a temporary directory, then measures:
+Builds N realistic services (``bench.bulk_services.generate_bulk``) in a fresh database (SQLite
+under a temporary directory for ``--backend whoosh``, the default; a throwaway PostgreSQL
+database at ``--postgres-url`` for ``--backend postgresql``, the engine ``SEARCH_BACKEND=postgresql``
+uses), then measures:
 
-* the full index build (``outbox.rebuild``, as ``flask search reindex`` runs it);
+* the full index build (the engine's ``rebuild``, as ``flask search reindex`` runs it);
 * a fixed mix of 50 searches with filters, facets, postcodes and paging through the real
   search page over HTTP (the Flask test client), cold (first pass) and warm (second pass);
 * publish-to-searchable: rename a listing through the normal session and commit, then time
@@ -61,11 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-import", action="store_true", help="do not time the ORUK importer")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--backend", choices=("whoosh", "postgresql"), default="whoosh",
+                        help="the search engine (SEARCH_BACKEND)")
+    parser.add_argument("--postgres-url", default=os.environ.get(
+        "PORTAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+        help="a PostgreSQL server to make a throwaway database on (--backend postgresql)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="portal-bench-search-"))
     try:
         run(args, work)
     finally:
+        for drop in _DATABASES:
+            drop()
         if args.keep:
             print(f"kept {work}")
         else:
@@ -73,13 +82,41 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _app(work: Path, name: str) -> Any:
-    url = f"sqlite:///{work / (name + '.sqlite3')}"
+_DATABASES: list[Any] = []  # how to drop each throwaway PostgreSQL database
+
+
+def _database_url(work: Path, name: str, args: argparse.Namespace | None) -> str:
+    if args is None or args.backend != "postgresql":
+        return f"sqlite:///{work / (name + '.sqlite3')}"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    database = f"portal_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE datname = :name AND pid <> pg_backend_pid()"),
+                               {"name": database})
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        admin.dispose()
+
+    _DATABASES.append(drop)
+    return make_url(args.postgres_url).set(database=database).render_as_string(hide_password=False)
+
+
+def _app(work: Path, name: str, args: argparse.Namespace | None = None) -> Any:
+    """A migrated database (SQLite, or PostgreSQL for ``--backend postgresql``) and its app."""
+    url = _database_url(work, name, args)
     engine = build_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
     return create_app({"PORTAL_ENV": "testing", "TESTING": True, "SECRET_KEY": "bench",
                        "DATABASE_URL": url, "SEARCH_INDEX_DIR": str(work / f"{name}-index"),
+                       "SEARCH_BACKEND": args.backend if args else "whoosh",
                        "WTF_CSRF_ENABLED": False})
 
 
@@ -102,9 +139,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
     from bench.bulk_services import generate_bulk
 
     n = args.services
-    print(f"Search benchmark: {n} services, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}")
-    app = _app(work, "bench")
+    print(f"Search benchmark: {n} services, {args.backend} engine, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    app = _app(work, "bench", args)
     localities = _reference(app)
     started = time.perf_counter()
     services = generate_bulk(n, args.seed)
@@ -129,7 +166,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     figures["search page slowest"] = f"{max(warm) * 1000:.0f} ms"
     figures["publish to searchable"] = f"{publish_to_searchable(app, client) * 1000:.0f} ms"
     if not args.skip_import:
-        figures["import-oruk of the same services"] = time_import(work, generate_bulk(n, args.seed))
+        figures["import-oruk of the same services"] = time_import(work, generate_bulk(n, args.seed), args)
     print()
     for label, value in figures.items():
         print(f"  {label:<40} {value}")
@@ -146,11 +183,11 @@ def _ms(samples: list[float], percentile: int) -> str:
 def build_index(app: Any) -> tuple[float, float]:
     """Wall-clock and CPU seconds of a full rebuild (CPU time shows the cost on a busy machine)."""
     from portal.extensions import db
-    from portal.search import SearchIndex, outbox
+    from portal.search import backend
 
     with app.app_context():
         started, cpu = time.perf_counter(), time.process_time()
-        count = outbox.rebuild(SearchIndex.for_app(), db.engine)
+        count = backend.for_app().rebuild(db.engine)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"  indexed {count} documents in {elapsed:.1f} s")
     return elapsed, cpu
@@ -188,14 +225,14 @@ def publish_to_searchable(app: Any, client: Any) -> float:
         time.sleep(0.01)
 
 
-def time_import(work: Path, services: list[dict[str, Any]]) -> str:
+def time_import(work: Path, services: list[dict[str, Any]], args: argparse.Namespace) -> str:
     try:
         from portal.directory.importer import import_services
     except ImportError:
         return "skipped (no importer)"
     from portal.extensions import db
 
-    app = _app(work, "import")
+    app = _app(work, "import", args)
     _reference(app)
     with app.app_context():
         started = time.perf_counter()

@@ -46,6 +46,8 @@ class Settings:
     # Carer's assessment requests: working days to first contact (portal/carers/targets.py).
     carer_contact_days_urgent: int = 0
     carer_contact_days_routine: int = 5
+    # The search engine: "whoosh" (an index on each server's disk) or "postgresql".
+    search_backend: str = "whoosh"
 
 
 def _flag(value: str | None) -> bool:
@@ -88,7 +90,18 @@ def read_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         encryption_keys=encryption_keys,
         carer_contact_days_urgent=_working_days(environ, "CARER_CONTACT_DAYS_URGENT", 0),
         carer_contact_days_routine=_working_days(environ, "CARER_CONTACT_DAYS_ROUTINE", 5),
+        search_backend=_search_backend(environ.get("SEARCH_BACKEND", "whoosh")),
     )
+
+
+SEARCH_BACKENDS = ("whoosh", "postgresql")
+
+
+def _search_backend(value: str) -> str:
+    name = value.strip().lower() or "whoosh"
+    if name not in SEARCH_BACKENDS:
+        raise ConfigError(f"SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}; got {value!r}.")
+    return name
 
 
 def _working_days(environ: dict[str, str] | os._Environ[str], name: str, default: int) -> int:
@@ -155,6 +168,7 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "SECRET_KEY": settings.secret_key,
         "DATABASE_URL": settings.database_url,
         "SEARCH_INDEX_DIR": settings.search_index_dir,
+        "SEARCH_BACKEND": settings.search_backend,
         "MAIL_SERVER": settings.mail_server,
         "MAIL_PORT": settings.mail_port,
         "MAIL_SENDER": settings.mail_sender,

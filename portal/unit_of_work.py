@@ -33,7 +33,7 @@ DEPTH = "portal.uow.depth"
 CHANGED = "portal.uow.changed"
 AUDITED = "portal.uow.audited"
 # Bookkeeping rows that are not a change to anyone's record.
-UNAUDITED_TABLES = frozenset({"audit_event", "outbox_job", "outbox_worker", "search_outbox"})
+UNAUDITED_TABLES = frozenset({"audit_event", "outbox_job", "outbox_worker", "search_change"})
 
 
 class UnauditedChange(RuntimeError):

@@ -120,6 +120,22 @@ def backend(database_url: str) -> str:
     return "postgresql" if database_url.startswith("postgresql") else "sqlite"
 
 
+SEARCH_ENGINES = ["whoosh", "postgresql"] if "postgresql" in BACKENDS else ["whoosh"]
+
+
+@pytest.fixture(params=SEARCH_ENGINES)
+def search_engine(request: pytest.FixtureRequest, app: Flask, backend: str, session: Session,
+                  tmp_path: Path) -> Iterator[object]:
+    """A fresh search engine of each kind (``SEARCH_BACKEND``) for one test: the Whoosh index
+    (yielded; the first search builds it), and on PostgreSQL the PostgreSQL engine too."""
+    if request.param == "postgresql" and backend != "postgresql":
+        pytest.skip("the PostgreSQL search engine needs a PostgreSQL database")
+    from tests.helpers.factories import fresh_search_engine
+
+    with fresh_search_engine(app, request.param, tmp_path / "index", session) as engine:
+        yield engine
+
+
 class Client(FlaskClient):
     """The Flask test client plus page checks and form submission with the page's CSRF token."""
 

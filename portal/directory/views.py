@@ -13,7 +13,7 @@ from portal.authz import public
 from portal.directory import queries, recurrence
 from portal.directory.forms import POSTCODE_MESSAGES, SearchForm, choices
 from portal.extensions import db
-from portal.search import SearchIndex, ranking, schedules, words
+from portal.search import ranking, schedules, words
 from portal.search.services import SearchResult, ServiceQuery, filter_choices, search_services
 
 bp = Blueprint("directory", __name__)
@@ -26,7 +26,7 @@ def search() -> str:
     localities, categories = filter_choices(db.session)
     form.locality.choices, form.category.choices = choices(localities), choices(categories)
     form.validate()
-    result = search_services(db.session, SearchIndex.for_app(), _query(form),
+    result = search_services(db.session, None, _query(form),
                              record_gap=bool(request.args))
     if result.postcode_error:
         form.postcode.errors = [POSTCODE_MESSAGES[result.postcode_error]]

@@ -9,7 +9,7 @@ from portal.content.search import search_content
 from portal.extensions import db
 from portal.i18n import LANGUAGE_COOKIE, LANGUAGES
 from portal.main.forms import SearchAllForm
-from portal.search import SearchIndex
+from portal.search import backend as search_backend
 from portal.search.services import ServiceQuery, search_services
 from portal.security import safe_next_url
 
@@ -55,8 +55,9 @@ def search_all() -> str:
     services = guidance = None
     if words:
         correct = request.args.get("spell") != "off"
-        services = search_services(db.session, SearchIndex.for_app(),
-                                   ServiceQuery(text=words, per_page=ALL_RESULTS_EACH, correct=correct))
+        services = search_services(db.session, None,
+                                   ServiceQuery(text=words, per_page=ALL_RESULTS_EACH, correct=correct,
+                                                facets=False))
         guidance = search_content(words, 1, correct=correct)
     return render_template("main/search_all.html", form=form, words=words, services=services,
                            guidance=guidance, each=ALL_RESULTS_EACH)
@@ -86,6 +87,6 @@ def readyz() -> tuple[dict[str, object], int]:
         checks["database"] = "unreachable"
     finally:
         db.session.rollback()
-    checks["search_index"] = "ok" if SearchIndex.for_app().is_reachable() else "unreachable"
+    checks["search_index"] = "ok" if search_backend.for_app().is_reachable() else "unreachable"
     ready = all(value == "ok" for value in checks.values())
     return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503

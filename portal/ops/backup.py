@@ -353,10 +353,10 @@ def _check_keys(app: Flask, engine: Engine, manifest: Manifest, report: RestoreR
 
 def _rebuild_indexes(app: Flask, engine: Engine, report: RestoreReport) -> None:
     from portal.content.search import ContentIndex
-    from portal.search import SearchIndex, outbox
+    from portal.search import backend
 
     with app.app_context():
-        services = outbox.rebuild(SearchIndex.for_app(app), engine)
+        services = backend.for_app(app).rebuild(engine)
         with Session(bind=engine) as session:
             guidance = ContentIndex.for_app(app).rebuild(session)
     report.lines.append(f"Search indexes rebuilt: {services} services, {guidance} guidance pages.")

@@ -70,6 +70,13 @@ class SegmentBits:
                 values[text] = from_ids(_posting_ids(reader.postings(field, term)), self.size)
             self.fields[field] = values
         self.words: dict[tuple[str, str], int] = {}
+        self._ids: dict[str, int] | None = None
+
+    def ids(self) -> dict[str, int]:
+        """Service id -> local document number (read once per segment, when first needed)."""
+        if self._ids is None:
+            self._ids = {stored["id"]: docnum for docnum, stored in self.reader.iter_docs()}
+        return self._ids
 
     def word(self, field: str, text: str) -> int:
         key = (field, text)
@@ -117,6 +124,16 @@ class SearcherBits:
         for value in values:
             result |= table.get(value, 0)
         return result
+
+    def of_ids(self, service_ids: Iterable[str]) -> int:
+        """The live documents of these services."""
+        wanted = set(service_ids)
+        bits = 0
+        with self.lock:
+            for segment, offset in self.leaves:
+                local = segment.ids()
+                bits |= from_ids((local[i] for i in wanted if i in local), segment.size) << int(offset)
+        return int(bits & self.live)
 
     def word(self, field: str, text: str) -> int:
         key = (field, text)

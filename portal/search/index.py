@@ -236,19 +236,24 @@ class SearchIndex:
             codec.length_stats = False
         return self.open().writer(timeout=timeout, **kwargs)
 
+    def writer_waiting(self, timeout: float = WRITE_TIMEOUT, attempts: int = WRITE_ATTEMPTS,
+                       **kwargs: Any) -> SegmentWriter:
+        """A writer, trying ``attempts`` times for the lock (``LockError`` after the last)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self.writer(timeout, **kwargs)
+            except LockError:
+                if attempt == attempts:
+                    raise
+                time.sleep(0.05 * attempt)
+        raise LockError("unreachable")
+
     @contextlib.contextmanager
     def writing(self, timeout: float = WRITE_TIMEOUT, attempts: int = WRITE_ATTEMPTS,
                 **kwargs: Any) -> Iterator[SegmentWriter]:
         """A writer that is committed at the end, or cancelled on error; retries a held lock."""
         commit = kwargs.pop("commit", {})
-        for attempt in range(1, attempts + 1):
-            try:
-                writer = self.writer(timeout, **kwargs)
-                break
-            except LockError:
-                if attempt == attempts:
-                    raise
-                time.sleep(0.05 * attempt)
+        writer = self.writer_waiting(timeout, attempts, **kwargs)
         try:
             yield writer
         except BaseException:

@@ -9,15 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.db import Base, utcnow
 
 
-class SearchOutbox(Base):
-    """Index work queued in the same transaction as the change; applied after commit."""
+class SearchChange(Base):
+    """The change log: one row per listing whose indexed content a transaction changed,
+    written in that transaction. Append-only: every server's index reads it from its own
+    position (``outbox``); nothing deletes a row but ``flask search prune-log``."""
 
-    __tablename__ = "search_outbox"
+    __tablename__ = "search_change"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # "service"
-    object_id: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True)  # the sequence number followers read by
+    service_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class SearchGap(Base):

@@ -1,28 +1,43 @@
-"""Index upkeep: the database is the truth, and the index follows it.
+"""Index upkeep: the database is the truth, and each engine follows it.
 
 In every flush of the app's sessions, the services whose indexed content a change affects
 (a service, its schedules and venues, an organisation's name, a taxonomy term, a locality)
-are written to ``search_outbox`` in the same transaction. After the commit they are applied
-to the index and their outbox rows deleted; a rollback discards them, so a rolled-back change
-never reaches the index. Rows left behind (the process crashed, or the index lock stayed
-busy) are picked up by the next apply that sees them as old, by ``drain`` (run now and then by
-searches), and by ``search reindex``.
+are found, and
 
-Applying takes the index's write lock *before* reading the database, so whichever process
+* one row per service is appended to the change log (``search_change``) in the same
+  transaction; a rollback discards it with the change;
+* with the PostgreSQL engine, their search documents are rewritten in that same transaction
+  (``postgres.write_documents``): there is nothing to follow.
+
+With the Whoosh engine each server keeps an index of its own and reads the log from its own
+position, kept beside the index on disk (``<index>.position``, written under the index's write
+lock): after its own commits, and before a search at most every ``FOLLOW_EVERY_SECONDS``. No
+server deletes what another still has to read, so a second web server's index sees every change.
+
+Sequence numbers are handed out when a transaction writes, not when it commits, so a follower
+can see number 7 before number 6 commits. The position is therefore "every change up to here is
+applied", plus the numbers above it already applied; a missing number is waited for, and given
+up on as a rolled-back transaction once it has been missing for ``GAP_WAIT_SECONDS``.
+
+Following takes the index's write lock *before* reading the database, so whichever process
 writes last has read last: the index never goes back to an older state of a listing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import delete, event, insert, inspect, or_, select
+from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from portal.db import Database, utcnow
@@ -42,42 +57,65 @@ from portal.directory.models import (
 from portal.places.models import Locality
 from portal.search.documents import iter_documents
 from portal.search.index import SearchIndex
-from portal.search.models import SearchOutbox
+from portal.search.models import SearchChange
 
 log = logging.getLogger(__name__)
 
-KIND = "service"
 FLUSHED = "portal.search.flushed"
 PENDING = "portal.search.pending"
-LEFTOVER_AGE = timedelta(seconds=30)
-DRAIN_EVERY_SECONDS = 30.0
-DRAIN_BATCH = 500
+FOLLOWER = "portal.search.follower"
+FOLLOW_EVERY_SECONDS = 0.2
+GAP_WAIT_SECONDS = 30.0
+FOLLOW_BATCH = 2000
 REBUILD_ABOVE = 5000
+REBUILD_WINDOW = 1000  # numbers below the log's end a rebuild checks for changes still to commit
 _CHILDREN = (ServiceAtLocation, Schedule, Phone, Contact, CostOption)
 _WATCHED = (Service, *_CHILDREN, Location, Organisation, TaxonomyTerm, Locality)
 
 
 def init_app(app: Flask) -> None:
-    """Listen to the app's sessions: queue in the flush, apply after the commit."""
-    sessions = Database.state(app).session
+    """Listen to the app's sessions: log (and, on PostgreSQL, index) in the flush; follow after
+    the commit."""
+    watch(app, Database.state(app).session)
+    app.extensions[FOLLOWER] = _Due()
+
+
+def watch(app: Flask, sessions: Any) -> None:
+    """Keep ``app``'s engine in step with what ``sessions`` (a session, or a factory) change."""
+    from portal.search import backend
+
+    def after_flush(session: Session, _context: Any) -> None:
+        touched = session.info.pop(FLUSHED, None)
+        if not touched:
+            return
+        ids = affected_service_ids(session, touched)
+        if not ids:
+            return
+        now = utcnow()
+        session.connection().execute(insert(SearchChange), [
+            {"service_id": service_id, "created_at": now} for service_id in sorted(ids)])
+        if backend.for_app(app).name == "postgresql":
+            from portal.search import postgres
+
+            postgres.write_documents(session, ids)
+        else:
+            session.info.setdefault(PENDING, set()).update(ids)
 
     def after_commit(session: Session) -> None:
-        ids = session.info.pop(PENDING, None)
-        if ids:
-            apply_after_commit(app, session.get_bind(), ids)
+        if session.info.pop(PENDING, None):
+            follow_after_commit(app, session.get_bind())
 
     def after_rollback(session: Session, transaction: Any) -> None:
         # A savepoint rolled back: the outer transaction goes on, and may still commit what it
-        # flushed before (applying an unchanged listing again is harmless).
+        # flushed before (following an unchanged listing again is harmless).
         if transaction.parent is None:
             session.info.pop(PENDING, None)
             session.info.pop(FLUSHED, None)
 
     event.listen(sessions, "before_flush", _before_flush)
-    event.listen(sessions, "after_flush", _after_flush)
+    event.listen(sessions, "after_flush", after_flush)
     event.listen(sessions, "after_commit", after_commit)
     event.listen(sessions, "after_soft_rollback", after_rollback)
-    app.extensions["portal.search.drain"] = _Drain()
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
@@ -85,18 +123,6 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
                if isinstance(obj, _WATCHED)]
     if touched:
         session.info.setdefault(FLUSHED, []).extend(touched)
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    touched = session.info.pop(FLUSHED, None)
-    if not touched:
-        return
-    ids = affected_service_ids(session, touched)
-    if ids:
-        now = utcnow()
-        session.connection().execute(insert(SearchOutbox), [
-            {"kind": KIND, "object_id": service_id, "created_at": now} for service_id in sorted(ids)])
-        session.info.setdefault(PENDING, set()).update(ids)
 
 
 def affected_service_ids(session: Session, objects: Iterable[object]) -> set[str]:
@@ -154,70 +180,206 @@ def _with_descendants(connection: Any, term_ids: set[str]) -> set[str]:
     return found
 
 
-def apply_after_commit(app: Flask, bind: Any, service_ids: set[str]) -> None:
-    """Apply just-committed changes; never raise (the change itself is already saved)."""
+# -- the follower's position ---------------------------------------------------------------
+
+@dataclass
+class Position:
+    """Every change numbered up to ``upto`` is in the index, and so are those in ``beyond``."""
+
+    upto: int = 0
+    beyond: set[int] = field(default_factory=set)
+
+    def done(self, number: int) -> bool:
+        return number <= self.upto or number in self.beyond
+
+    def advance(self, applied: Iterable[int], given_up: Iterable[int] = ()) -> None:
+        self.beyond.update(applied)
+        self.beyond.update(given_up)
+        while self.upto + 1 in self.beyond:
+            self.upto += 1
+            self.beyond.discard(self.upto)
+        self.beyond = {n for n in self.beyond if n > self.upto}
+
+
+def position_path(index: SearchIndex) -> Path:
+    return index.directory.with_name(index.directory.name + ".position")
+
+
+def read_position(index: SearchIndex) -> Position | None:
+    """This server's position, or None when it has none (no index built here yet)."""
+    try:
+        data = json.loads(position_path(index).read_text(encoding="utf-8"))
+        return Position(int(data["upto"]), {int(n) for n in data.get("beyond", [])})
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_position(index: SearchIndex, position: Position) -> None:
+    """Written whole, then renamed into place: a reader sees the old position or the new one."""
+    path = position_path(index)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary.write_text(json.dumps({"upto": position.upto, "beyond": sorted(position.beyond)}),
+                         encoding="utf-8")
+    temporary.replace(path)
+
+
+class _Gaps:
+    """When this process first saw each missing sequence number (per index)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.first_seen: dict[tuple[str, int], float] = {}
+
+    def given_up(self, index: SearchIndex, missing: Iterable[int]) -> list[int]:
+        now = time.monotonic()
+        out = []
+        with self.lock:
+            for number in missing:
+                key = (str(index.directory), number)
+                seen = self.first_seen.setdefault(key, now)
+                if now - seen >= GAP_WAIT_SECONDS:
+                    out.append(number)
+                    self.first_seen.pop(key, None)
+        return out
+
+
+_GAPS = _Gaps()
+
+
+def _start_position(session: Session) -> Position:
+    """The position of an index built from the database now: everything up to the log's end,
+    except numbers near the end not (yet) in the log, which may belong to transactions still
+    running; they are followed like any other."""
+    last = session.scalar(select(func.max(SearchChange.id))) or 0
+    present = set(session.scalars(select(SearchChange.id).where(
+        SearchChange.id > last - REBUILD_WINDOW)))
+    lowest = min(present, default=last)  # below it: pruned, or never used
+    missing = [n for n in range(max(1, lowest), last + 1) if n not in present]
+    if not missing:
+        return Position(last)
+    return Position(missing[0] - 1, {n for n in present if n > missing[0]})
+
+
+# -- following -----------------------------------------------------------------------------
+
+def follow_after_commit(app: Flask, bind: Any) -> None:
+    """Follow just-committed changes; never raise (the change itself is already saved)."""
     try:
         with Session(bind=bind, join_transaction_mode="create_savepoint",
                      expire_on_commit=False) as session:
-            apply(SearchIndex.for_app(app), session, service_ids)
+            _follow_or_rebuild(SearchIndex.for_app(app), session)
     except Exception:
-        log.exception("search index update failed; the outbox keeps the change for later")
+        log.exception("search index update failed; the change log keeps the change for later")
 
 
-def apply(index: SearchIndex, session: Session, service_ids: Iterable[str] = (),
-          *, leftovers: bool = True, everything: bool = False) -> int:
-    """Update the index for these services and any old outbox rows; delete the rows applied.
-
-    ``everything``: every waiting row, however new. Returns the number of services applied
-    (0 when there is no index yet: the next search builds it from the database).
-    """
-    wanted = set(service_ids)
+def follow(index: SearchIndex, session: Session, service_ids: Iterable[str] = ()) -> int:
+    """Apply every logged change this index has not applied yet (and ``service_ids``, however
+    new); returns the number of services applied (0 when there is no index yet: the next
+    search builds it from the database)."""
     if not index.exists():
         return 0
-    if len(wanted) > REBUILD_ABOVE:  # a bulk import: one rebuild is quicker than many updates
-        session.rollback()
-        return rebuild(index, session.get_bind())
-    condition: Any = SearchOutbox.object_id.in_(wanted) if wanted else None
-    if everything:
-        condition = SearchOutbox.id.is_not(None)
-    elif leftovers:
-        old = SearchOutbox.created_at < utcnow() - LEFTOVER_AGE
-        condition = old if condition is None else or_(condition, old)
-    with index.writing() as writer:
-        rows = [] if condition is None else session.execute(
-            select(SearchOutbox.id, SearchOutbox.object_id).where(condition)
-            .order_by(SearchOutbox.id).limit(DRAIN_BATCH)).all()
-        todo = sorted(wanted | {row.object_id for row in rows})
+    extra = set(service_ids)
+    writer = index.writer_waiting()
+    try:
+        position = read_position(index)
+        if position is None:  # an index with no position (from before the log): no telling
+            raise _RebuildInstead
+        lowest, highest = session.execute(select(func.min(SearchChange.id),
+                                                 func.max(SearchChange.id))).one()
+        if lowest is not None and position.upto > 0 and lowest > position.upto + 1:
+            raise _RebuildInstead  # the log was pruned past this server: only a rebuild is exact
+        if position.upto > (highest or 0):
+            raise _RebuildInstead  # the log went back (a database restored): so must the index
+        rows = [row for row in session.execute(
+            select(SearchChange.id, SearchChange.service_id).where(SearchChange.id > position.upto)
+            .order_by(SearchChange.id).limit(FOLLOW_BATCH)).all() if not position.done(row.id)]
+        todo = sorted(extra | {row.service_id for row in rows})
+        if len(todo) > REBUILD_ABOVE:
+            raise _RebuildInstead  # a bulk import: one rebuild is quicker than many updates
         for service_id, document in iter_documents(session, todo):
             if document is None:
                 writer.delete_by_term("id", service_id)
             else:
                 writer.update_document(**document)
-    session.commit()  # end the read before writing (SQLite: no stale-snapshot upgrade)
-    if rows:
-        session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row.id for row in rows])))
-        session.commit()
-        if len(rows) == DRAIN_BATCH and (everything or leftovers):
-            return len(todo) + apply(index, session, leftovers=leftovers, everything=everything)
+        seen = {row.id for row in rows}
+        top = max(seen | position.beyond, default=position.upto)
+        missing = [n for n in range(position.upto + 1, top) if not position.done(n) and n not in seen]
+        position.advance(seen, _GAPS.given_up(index, missing))
+        session.commit()  # end the read before writing (SQLite: no stale-snapshot upgrade)
+    except BaseException:
+        writer.cancel()
+        raise
+    if todo:
+        writer.commit()
+    else:
+        writer.cancel()  # nothing new: no new index generation
+    write_position(index, position)
+    if len(rows) == FOLLOW_BATCH:
+        return len(todo) + follow(index, session)
     return len(todo)
 
 
+class _RebuildInstead(Exception):
+    """Too much to follow one by one (a bulk import), or the log no longer reaches back."""
+
+
+def _follow_or_rebuild(index: SearchIndex, session: Session) -> int:
+    try:
+        return follow(index, session)
+    except _RebuildInstead:
+        session.rollback()
+        return rebuild(index, session.get_bind())
+
+
+def apply(index: SearchIndex, session: Session, service_ids: Iterable[str] = ()) -> int:
+    """Follow the log now (and index ``service_ids`` whatever the log says); see ``follow``."""
+    try:
+        return follow(index, session, service_ids)
+    except _RebuildInstead:
+        session.rollback()
+        return rebuild(index, session.get_bind())
+
+
 def rebuild(index: SearchIndex, bind: Any, *, heal: bool = False) -> int:
-    """Rebuild (or heal) the index from the database in a session of its own, then forget the
-    outbox rows queued before it started: the rebuild read everything they stood for."""
+    """Rebuild (or heal) the index from the database in a session of its own; the index then
+    follows the log from where it stood when the rebuild started to read."""
     with Session(bind=bind, join_transaction_mode="create_savepoint",
                  expire_on_commit=False) as session:
-        up_to = session.scalar(select(SearchOutbox.id).order_by(SearchOutbox.id.desc()).limit(1))
+        position = _start_position(session)
+        session.commit()
         count = index.heal(session) if heal else index.rebuild(session)
         session.commit()
-        if up_to is not None:
-            session.execute(delete(SearchOutbox).where(SearchOutbox.id <= up_to))
-            session.commit()
+        if count >= 0:  # -1: another process healed it, and wrote its own position
+            write_position(index, position)
+        with contextlib.suppress(Exception):  # what committed while the rebuild ran
+            follow(index, session)
         return count
 
 
-class _Drain:
-    """Now and then (at most every ``DRAIN_EVERY_SECONDS`` per process), apply old outbox rows."""
+def waiting(index: SearchIndex, session: Session) -> int:
+    """How many logged changes this server's index has not applied yet."""
+    position = read_position(index) or Position()
+    numbers = session.scalars(select(SearchChange.id).where(SearchChange.id > position.upto))
+    return sum(1 for n in numbers if not position.done(n))
+
+
+def prune(session: Session, *, older_than_days: int) -> int:
+    """Delete log rows older than this (never the newest): a server further behind rebuilds."""
+    from datetime import timedelta
+
+    newest = session.scalar(select(func.max(SearchChange.id)))
+    if newest is None:
+        return 0
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    result = session.execute(delete(SearchChange).where(SearchChange.created_at < cutoff,
+                                                        SearchChange.id < newest))
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+class _Due:
+    """At most every ``FOLLOW_EVERY_SECONDS`` per process."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -228,18 +390,26 @@ class _Drain:
             now = time.monotonic()
             if now < self._next:
                 return False
-            self._next = now + DRAIN_EVERY_SECONDS
+            self._next = now + FOLLOW_EVERY_SECONDS
             return True
 
 
-def drain_if_due(app: Flask, session: Session) -> None:
-    """Called by searches: pick up rows left by crashed processes or busy locks."""
-    drain = app.extensions.get("portal.search.drain")
-    if drain is None or not drain.due():
-        return
-    try:
-        cutoff = utcnow() - LEFTOVER_AGE
-        if session.scalar(select(SearchOutbox.id).where(SearchOutbox.created_at < cutoff).limit(1)):
-            apply_after_commit(app, session.get_bind(), set())
-    except Exception:
-        log.exception("search outbox drain failed")
+def follow_if_due(app: Flask, index: SearchIndex, bind: Any) -> int:
+    """Called before searches: apply changes other servers (or crashed processes) committed.
+
+    One look at the log's end when nothing is new; the write lock only when something is."""
+    due = app.extensions.get(FOLLOWER)
+    if due is None or not due.due() or not index.exists():
+        return 0
+    with Session(bind=bind, join_transaction_mode="create_savepoint",
+                 expire_on_commit=False) as session:
+        last = session.scalar(select(func.max(SearchChange.id))) or 0
+        position = read_position(index)
+        if position is not None and position.upto <= last and all(
+                position.done(n) for n in range(position.upto + 1, last + 1)):
+            return 0
+        try:
+            return _follow_or_rebuild(index, session)
+        except Exception:
+            log.exception("search: following the change log failed; the next search tries again")
+            return 0

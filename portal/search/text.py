@@ -9,6 +9,7 @@ the index: which listings match, how they weigh, and which unknown words to corr
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -161,9 +162,11 @@ def _max_distance(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def corrections(bits: SearcherBits, known: list[str], query: TextQuery) -> dict[str, str]:
+def corrections(in_index: Callable[[str], bool], known: list[str], query: TextQuery
+                ) -> dict[str, str]:
     """Typed words that are unknown (to the index, the concept map and the place names) with a
-    near known word: {typed word: correction}. Words that are real are kept."""
+    near known word: {typed word: correction}. Words that are real are kept.
+    ``in_index(stem)``: whether any listing has that indexed word (the engine's answer)."""
     concepts = understanding.load_concepts()
     places = understanding.load_places()
     found: dict[str, str] = {}
@@ -174,7 +177,7 @@ def corrections(bits: SearcherBits, known: list[str], query: TextQuery) -> dict[
         folded = understanding.fold(word)
         if (len(folded) < SPELLING_MIN_CHARS or not folded.isalpha() or folded in concepts.vocabulary
                 or folded in places.vocabulary or is_real_word(folded)
-                or any(_word_bits(bits, s) for s in unit.stems)):
+                or any(in_index(s) for s in unit.stems)):
             continue
         better = nearest_word(folded, known, concepts.vocabulary)
         if better:
@@ -197,19 +200,29 @@ def nearest_word(word: str, known: list[str], preferred: frozenset[str]) -> str 
     return str(best[0])
 
 
+def in_bits(bits: SearcherBits) -> Callable[[str], bool]:
+    """``corrections``' question for the Whoosh engine: is the word in any text field?"""
+    return lambda stem: bool(_word_bits(bits, stem))
+
+
 def known_words(bits: SearcherBits, reader: Any) -> list[str]:
-    """Words spelling correction may offer: the index's vocabulary (names and need names),
-    the concept map's words and the place names; cached for the index generation."""
+    """Words spelling correction may offer (``vocabulary``), cached for the index generation."""
     cached = bits.cache.get("known_words")
     if isinstance(cached, list):
         return cached
-    vocabulary = {term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                  for term in reader.lexicon("vocab")}
-    vocabulary |= understanding.load_concepts().vocabulary
-    vocabulary |= understanding.load_places().vocabulary
-    words_known = sorted(w for w in vocabulary if w.isalpha() and len(w) >= 3)
+    words_known = vocabulary(term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                             for term in reader.lexicon("vocab"))
     bits.cache["known_words"] = words_known
     return words_known
+
+
+def vocabulary(indexed: Iterable[str]) -> list[str]:
+    """Words spelling correction may offer: the index's vocabulary (names and need names),
+    the concept map's words and the place names."""
+    found = set(indexed)
+    found |= understanding.load_concepts().vocabulary
+    found |= understanding.load_places().vocabulary
+    return sorted(w for w in found if w.isalpha() and len(w) >= 3)
 
 
 def corrected_text(query: TextQuery, changes: dict[str, str]) -> str:

@@ -272,6 +272,29 @@ def fresh_search_index(app, directory) -> Iterator[object]:  # type: ignore[no-u
         app.extensions["portal.search"] = previous
 
 
+@contextmanager
+def fresh_search_engine(app, name: str, directory, session) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh engine for one test: ``fresh_search_index`` for Whoosh (yields the index); for
+    PostgreSQL, the app's engine replaced by the PostgreSQL one (yielded), with the test's own
+    ``session`` kept in step like the app's: listings it writes are searchable in the same
+    transaction. The app's own engine is put back afterwards."""
+    from portal.search import backend, outbox
+    from portal.search.postgres import PostgresBackend
+
+    if name == "whoosh":
+        with fresh_search_index(app, directory) as index:
+            yield index
+        return
+    previous = app.extensions[backend.EXTENSION]
+    engine = PostgresBackend()
+    app.extensions[backend.EXTENSION] = engine
+    outbox.watch(app, session)
+    try:
+        yield engine
+    finally:
+        app.extensions[backend.EXTENSION] = previous
+
+
 # Guidance (portal.content) ----------------------------------------------------------------
 
 # The first bytes of an MP4 file (an ``ftyp`` box): a "video" as far as checks go, not playable.

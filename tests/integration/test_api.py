@@ -221,13 +221,56 @@ def test_api_errors_are_json_with_cors(client):
 
 # ---- search: the search page's own engine ------------------------------------------------------
 
+@pytest.fixture
+def searchable(search_engine, directory, session):
+    """The directory, in a fresh search engine of each kind the database allows."""
+    if isinstance(search_engine, SearchIndex):
+        search_engine.rebuild(session)
+    else:
+        search_engine.rebuild(session.connection())
+    return directory
+
+
 def _engine_ids(app, session, **query) -> list[str]:
     with app.test_request_context():
-        result = search_services(session, SearchIndex.for_app(app), ServiceQuery(**query))
+        result = search_services(session, None, ServiceQuery(**query))
     return [hit.service_id for hit in result.hits]
 
 
-def test_api_services_search_uses_the_search_page_engine(app, client, session, directory):
+def _modified_cutoff(directory) -> str:
+    return sorted(s["last_modified"] for s in directory.values())[len(directory) // 2]
+
+
+@pytest.mark.parametrize("query", [
+    f"organization_id={SATURDAY['organization_id']}", f"taxonomy_term_id={SOCIAL_CLUBS}",
+    f"taxonomy_term_id={BEFRIENDING}", f"taxonomy_term_id={IN_PERSON}",
+    f"taxonomy_id={DELIVERY_TAXONOMY}", "modified_after={cutoff}", "age=10", "day=sa",
+    "locality=torquay", "taxonomy_term_id=no-such-term",
+    f"organization_id={SATURDAY['organization_id']}&day=sa&age=70",
+])
+def test_api_services_search_applies_every_filter_like_the_plain_list(client, searchable, query):
+    """The engine applies the Open Referral UK filters itself, to every match: with a postcode
+    (which matches every listing) the services are exactly the plain list's, on each engine."""
+    query = query.format(cutoff=quote(_modified_cutoff(searchable)))
+    plain = _all_services(client, f"&{query}")
+    body = get_valid(client, f"/api/services?per_page=100&postcode=TQ1%201AA&{query}")
+    assert sorted(_ids(body)) == sorted(plain)
+    assert body["total_items"] == len(plain)
+
+
+def test_api_services_search_filters_count_every_match(client, searchable):
+    """Totals are exact, however far down the ranking a filtered service is."""
+    org = SATURDAY["organization_id"]
+    expected = [i for i, s in searchable.items() if s["organization_id"] == org]
+    body = get_valid(client, f"/api/services?per_page=1&postcode=TQ1%201AA&organization_id={org}")
+    assert body["total_items"] == len(expected) and body["total_pages"] == len(expected)
+    last = get_valid(client, f"/api/services?per_page=1&page={len(expected)}&postcode=TQ1%201AA"
+                             f"&organization_id={org}")
+    assert _ids(last)[0] in expected
+
+
+def test_api_services_search_uses_the_search_page_engine(app, client, session, searchable):
+    directory = searchable
     body = get_valid(client, "/api/services?search=lonely&per_page=10")
     assert body["total_items"] > 0
     assert _ids(body) == _engine_ids(app, session, text="lonely", per_page=10)
@@ -240,13 +283,13 @@ def test_api_services_search_uses_the_search_page_engine(app, client, session, d
 
 @pytest.mark.parametrize("words", ['AND ( * " ~', "x" * 500, "<script>alert(1)</script>", "lonely",
                                    "Saturday"])
-def test_api_services_search_takes_any_words(client, directory, words):
+def test_api_services_search_takes_any_words(client, searchable, words):
     body = get_valid(client, f"/api/services?search={quote(words)}&postcode=TQ1%201AA&day=SA"
                              "&age=70&locality=torquay")
     assert body["size"] == len(body["contents"]) <= 50
 
 
-def test_api_services_postcode_ranks_like_the_search_page(app, client, session, directory):
+def test_api_services_postcode_ranks_like_the_search_page(app, client, session, searchable):
     body = get_valid(client, "/api/services?postcode=tq11aa&per_page=10")
     assert _ids(body) == _engine_ids(app, session, postcode="TQ1 1AA", sort="distance",
                                      per_page=10)

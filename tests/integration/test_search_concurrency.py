@@ -96,7 +96,7 @@ def test_concurrent_edits_conflict_never_vanish_and_the_index_matches(backend, t
     from portal.directory.models import Service
     from portal.extensions import db
     from portal.search import SearchIndex, outbox
-    from portal.search.models import SearchOutbox
+    from portal.search.models import SearchChange
 
     index_dir = tmp_path / "index"
     with throwaway_database(backend, tmp_path) as database_url:
@@ -121,12 +121,14 @@ def test_concurrent_edits_conflict_never_vanish_and_the_index_matches(backend, t
                 last = max(mine, key=lambda m: m[1])
                 assert (service.version, service.last_checked_on.isoformat()) == last[1:]
             index = SearchIndex.for_app()
-            # Anything the index lags behind on is still waiting in the outbox...
+            # Anything the index lags behind on is still waiting in the change log...
             difference = index.verify(db.session)
-            waiting = set(db.session.scalars(select(SearchOutbox.object_id)))
+            position = outbox.read_position(index)
+            waiting = {change.service_id for change in db.session.scalars(select(SearchChange))
+                       if not position.done(change.id)}
             assert set(difference.missing + difference.extra + difference.stale) <= waiting
-            outbox.apply(index, db.session, everything=True)  # ...as the periodic drain finds it
-            assert db.session.scalars(select(SearchOutbox)).all() == []
+            outbox.apply(index, db.session)  # ...as the next search finds it
+            assert outbox.waiting(index, db.session) == 0
             result = app.test_cli_runner().invoke(args=["search", "verify"])
             assert (result.exit_code, result.output) == (0, "The search index matches the database.\n")
         _dispose(app)

@@ -1,4 +1,5 @@
-"""Index upkeep: the outbox, after-commit updates, reindex, verify, drain and self-healing."""
+"""Index upkeep: the change log, after-commit updates, followers, reindex, verify, drain and
+self-healing."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from portal.db import utcnow
 from portal.directory.models import Schedule
 from portal.extensions import db
 from portal.search import outbox
-from portal.search.index import quiet_leaks
-from portal.search.models import SearchOutbox
+from portal.search.index import SearchIndex, quiet_leaks
+from portal.search.models import SearchChange
 from tests.helpers.factories import fresh_search_index, make_listing
 
 
@@ -36,29 +37,35 @@ def found(client, words: str) -> list[str]:
     return [part.split("</a>")[0] for part in html.split('portal-result__name"><a href="/services/')[1:]]
 
 
-def outbox_count(session) -> int:
-    return session.scalar(select(func.count()).select_from(SearchOutbox))
+@pytest.fixture(autouse=True)
+def follow_at_every_search(monkeypatch):
+    monkeypatch.setattr(outbox, "FOLLOW_EVERY_SECONDS", 0.0)
 
 
-def test_committed_change_is_searchable_and_its_outbox_row_is_done(app, client, session, index):
+def log_count(session) -> int:
+    return session.scalar(select(func.count()).select_from(SearchChange))
+
+
+def test_committed_change_is_searchable_and_stays_in_the_log(app, client, session, index):
     found(client, "anything")  # the first search builds the (empty) index
     with app.app_context():
         service = make_listing(db.session, name="Harbour choir")
-        assert outbox_count(db.session) == 1  # queued in the same transaction
+        assert log_count(db.session) == 1  # logged in the same transaction
         db.session.commit()
         service_id = service.id
     assert [hit.split('">')[1] for hit in found(client, "choir")] == ["Harbour <mark>choir</mark>"]
     assert found(client, "choir")[0].startswith(service_id)
-    assert outbox_count(session) == 0
+    assert log_count(session) == 1  # append-only: other servers read it too
+    assert outbox.waiting(index, session) == 0
 
 
 def test_rolled_back_change_never_reaches_the_index(app, client, session, index):
     found(client, "anything")
     with app.app_context():
         make_listing(db.session, name="Phantom choir")
-        assert outbox_count(db.session) == 1
+        assert log_count(db.session) == 1
         db.session.rollback()
-        assert outbox_count(db.session) == 0
+        assert log_count(db.session) == 0
     assert found(client, "phantom") == []
     with index.reading() as (searcher, _bits):
         assert searcher.doc_count() == 0
@@ -136,37 +143,135 @@ def test_corrupt_index_heals_on_the_next_search(client, session, index):
     assert index.healthy()
 
 
-def test_busy_index_lock_leaves_the_change_in_the_outbox_until_drained(app, client, session, index):
+def test_busy_index_lock_leaves_the_change_in_the_log_until_drained(app, client, session, index):
     found(client, "anything")
     with index.writer() as _held:  # another process is writing for a long time
         with app.app_context():
             make_listing(db.session, name="Harbour choir")
             db.session.commit()  # the update gives up after its bounded retries
-        assert outbox_count(session) == 1
-    assert found(client, "choir") == []
+        assert outbox.waiting(index, session) == 1
     result = app.test_cli_runner().invoke(args=["search", "drain"])
     assert result.exit_code == 0 and result.output == "Applied 1 waiting index changes.\n"
-    assert len(found(client, "choir")) == 1 and outbox_count(session) == 0
+    assert outbox.waiting(index, session) == 0 and log_count(session) == 1
+    assert len(found(client, "choir")) == 1
 
 
-def test_old_outbox_rows_left_by_a_crash_are_applied_by_the_next_update(app, client, session, index):
+def test_a_change_whose_process_died_before_indexing_is_applied_by_the_next_search(
+        app, client, session, index):
     found(client, "anything")
-    orphan = make_listing(session, name="Harbour choir")  # its process died before applying
-    session.add(SearchOutbox(kind="service", object_id=orphan.id,
-                             created_at=utcnow() - timedelta(minutes=5)))
+    orphan = make_listing(session, name="Harbour choir")  # committed, but its process died
+    session.add(SearchChange(service_id=orphan.id))
     session.flush()
+    assert outbox.waiting(index, session) == 1
+    assert len(found(client, "choir")) == 1
+    assert outbox.waiting(index, session) == 0
+
+
+def test_a_second_server_index_follows_every_change_from_its_own_position(
+        app, client, session, index, tmp_path):
+    """Two web servers, each with its own index: neither consumes the other's changes."""
+    found(client, "anything")
+    other = SearchIndex(tmp_path / "other-server")
+    outbox.rebuild(other, session.get_bind())
     with app.app_context():
+        make_listing(db.session, name="Harbour choir")  # through the first server
+        db.session.commit()
         make_listing(db.session, name="Tea dance")
         db.session.commit()
-    assert len(found(client, "choir")) == 1 and len(found(client, "dance")) == 1
-    assert outbox_count(session) == 0
+    assert len(found(client, "choir")) == 1 and outbox.waiting(index, session) == 0
+    assert outbox.waiting(other, session) == 2  # still there for the other server
+    assert outbox.follow(other, session) == 2
+    with other.reading() as (searcher, _bits):
+        assert sorted(doc["show"]["name"] for doc in searcher.all_stored_fields()) == \
+            ["Harbour choir", "Tea dance"]
+    assert outbox.read_position(other) == outbox.read_position(index)
+    other.reset()
+
+
+def test_a_change_numbered_before_one_already_applied_is_still_applied(session, index):
+    """Numbers are taken when a transaction writes, not when it commits: number 2 can be seen
+    before number 1 commits. The follower waits for the missing number."""
+    index.directory.mkdir(parents=True)
+    outbox.rebuild(index, session.get_bind())
+    start = outbox.read_position(index).upto
+    slow = make_listing(session, name="Slow choir")
+    quick = make_listing(session, name="Quick dance")
+    session.add(SearchChange(id=start + 2, service_id=quick.id))  # committed first
+    session.flush()
+    assert outbox.follow(index, session) == 1
+    position = outbox.read_position(index)
+    assert (position.upto, position.beyond) == (start, {start + 2})
+    session.add(SearchChange(id=start + 1, service_id=slow.id))  # the slower transaction commits
+    session.flush()
+    assert outbox.follow(index, session) == 1
+    position = outbox.read_position(index)
+    assert (position.upto, position.beyond) == (start + 2, set())
+    with index.reading() as (searcher, _bits):
+        assert sorted(doc["show"]["name"] for doc in searcher.all_stored_fields()) == \
+            ["Quick dance", "Slow choir"]
+
+
+def test_a_number_missing_for_long_is_given_up_as_rolled_back(session, index, monkeypatch):
+    index.directory.mkdir(parents=True)
+    outbox.rebuild(index, session.get_bind())
+    start = outbox.read_position(index).upto
+    session.add(SearchChange(id=start + 2, service_id=make_listing(session, name="Choir").id))
+    session.flush()
+    outbox.follow(index, session)
+    assert outbox.read_position(index).upto == start
+    monkeypatch.setattr(outbox, "GAP_WAIT_SECONDS", 0.0)
+    outbox.follow(index, session)
+    assert outbox.read_position(index).upto == start + 2
+
+
+def test_a_server_behind_a_pruned_log_rebuilds(app, client, session, index):
+    found(client, "anything")
+    with app.app_context():
+        make_listing(db.session, name="Harbour choir")
+        db.session.commit()
+    position = outbox.read_position(index)
+    outbox.write_position(index, outbox.Position(1))  # far behind...
+    session.add(SearchChange(id=position.upto + 5, service_id="none"))
+    session.execute(SearchChange.__table__.delete().where(SearchChange.id <= position.upto))
+    session.flush()  # ...and the log no longer reaches back to it
+    assert len(found(client, "choir")) == 1
+    assert outbox.read_position(index).upto >= position.upto
+
+
+def test_an_index_ahead_of_the_log_rebuilds(app, client, session, index):
+    """The database was restored from a backup older than the index: the index starts again."""
+    found(client, "anything")
+    make_listing(session, name="Harbour choir")  # in the restored database, not in the index
+    session.flush()
+    outbox.write_position(index, outbox.Position(10_000))
+    assert len(found(client, "choir")) == 1
+
+
+def test_an_index_without_a_position_rebuilds(app, client, session, index):
+    found(client, "anything")
+    make_listing(session, name="Harbour choir")
+    session.flush()
+    outbox.position_path(index).unlink()  # an index from before the change log
+    assert len(found(client, "choir")) == 1
+    assert outbox.read_position(index) is not None
+
+
+def test_prune_log_command_keeps_recent_changes_and_the_newest(app, session):
+    old = utcnow() - timedelta(days=40)
+    session.add_all([SearchChange(service_id="a", created_at=old),
+                     SearchChange(service_id="b", created_at=old),
+                     SearchChange(service_id="c")])
+    session.flush()
+    result = app.test_cli_runner().invoke(args=["search", "prune-log", "--days", "30"])
+    assert result.exit_code == 0 and result.output == "Deleted 2 change-log rows.\n"
+    assert session.scalars(select(SearchChange.service_id)).all() == ["c"]
 
 
 def test_writer_waits_a_bounded_time_for_the_lock(index, session):
     index.directory.mkdir(parents=True)
     index.rebuild(session)
     with index.writer(), pytest.raises(LockError):
-        outbox.apply(index, session, ["x"], leftovers=False)
+        outbox.apply(index, session, ["x"])
 
 
 def test_readiness_reports_the_index_reachable(client, index):

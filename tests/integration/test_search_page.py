@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from portal.directory.reference import load_reference_taxonomies
 from portal.moderation.policies import today
+from portal.search import SearchIndex
 from portal.search.models import SearchGap
 from tests.helpers.factories import (
-    fresh_search_index,
     make_listing,
     make_locality,
     make_postcode,
@@ -35,9 +35,9 @@ PLYMOUTH = {"name": "City hall", "city": "Plymouth", "postcode": "PL1 1AA",
 
 
 @pytest.fixture
-def index(app, tmp_path):
-    with fresh_search_index(app, tmp_path / "index") as search_index:
-        yield search_index
+def index(search_engine):
+    """Each test runs on every search engine the database allows (``search_engine``)."""
+    return search_engine
 
 
 @pytest.fixture
@@ -63,6 +63,17 @@ def search(client, query: str) -> tuple[list[str], str]:
     return [html_lib.unescape(re.sub(r"</?mark>", "", name)) for name in found], html
 
 
+def stored_documents(session, engine) -> list[dict]:
+    """What the engine keeps of each listing, whichever engine it is."""
+    if isinstance(engine, SearchIndex):
+        with engine.reading() as (searcher, _bits):
+            return list(searcher.all_stored_fields())
+    from portal.search.postgres import documents
+
+    return [{**row.stored, "vocab": row.vocab, "tags": row.tags, "vector": row.vector}
+            for row in session.execute(select(documents))]
+
+
 def text_of(html: str) -> str:
     return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
@@ -74,6 +85,15 @@ def test_search_words_match_other_forms_of_the_word(client, session, index, plac
     assert names == ["Seaside walking group"]
     assert "1 service found" in text_of(html)
     assert "<mark>walking</mark>" in html
+
+
+def test_search_ignores_accents_both_ways_and_weighs_the_name_most(client, session, index, places):
+    make_listing(session, name="Naïve art café", description="Painting for beginners.")
+    make_listing(session, name="Tuesday painting", description="Then tea at the cafe.")
+    make_listing(session, name="Knit and natter", description="Bring your needles.")
+    assert search(client, "q=cafe")[0] == ["Naïve art café", "Tuesday painting"]  # name first
+    assert search(client, "q=café+naive")[0][0] == "Naïve art café"
+    assert search(client, "q=CAFÉ")[0] == ["Naïve art café", "Tuesday painting"]
 
 
 @pytest.mark.parametrize(("words", "term", "listing"), [
@@ -237,8 +257,7 @@ def test_search_never_shows_or_indexes_a_confidential_address(client, session, i
     assert names == ["Safe house"]
     assert "Secret Lane" not in html and "TQ1 3ZZ" not in html and "miles away" not in html
     assert "Covers your area" in text_of(html)
-    with index.reading() as (searcher, _bits):
-        stored = list(searcher.all_stored_fields())
+    stored = stored_documents(session, index)
     assert [doc["place"]["geo"] for doc in stored] == [[]]
     assert "secret" not in repr(stored).lower() and "50.47" not in repr(stored)
 

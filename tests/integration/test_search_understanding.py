@@ -18,9 +18,9 @@ CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
 @pytest.fixture
-def index(app, tmp_path):
-    with fresh_search_index(app, tmp_path / "index") as search_index:
-        yield search_index
+def index(search_engine):
+    """Each test runs on every search engine the database allows (``search_engine``)."""
+    return search_engine
 
 
 @pytest.fixture

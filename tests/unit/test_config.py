@@ -62,3 +62,18 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     response = app.test_client().get("/healthz")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_search_backend_is_read_and_checked():
+    assert read_settings({"PORTAL_ENV": "development"}).search_backend == "whoosh"
+    assert read_settings({"PORTAL_ENV": "development",
+                          "SEARCH_BACKEND": "PostgreSQL"}).search_backend == "postgresql"
+    with pytest.raises(ConfigError, match="SEARCH_BACKEND must be one of whoosh, postgresql"):
+        read_settings({"PORTAL_ENV": "development", "SEARCH_BACKEND": "elastic"})
+
+
+def test_postgresql_search_on_sqlite_is_refused_at_start_up(tmp_path):
+    with pytest.raises(ConfigError, match="SEARCH_BACKEND=postgresql needs a PostgreSQL database"):
+        create_app({"PORTAL_ENV": "testing", "TESTING": True, "SECRET_KEY": "x",
+                    "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+                    "SEARCH_INDEX_DIR": str(tmp_path / "index"), "SEARCH_BACKEND": "postgresql"})
