@@ -87,7 +87,7 @@ def prepare(work: Path, services: int) -> dict[str, str]:
         session.commit()
         have = session.scalar(select(func.count()).select_from(Service)) or 0
         if services > have:
-            from portal.directory.demo_data import generate_bulk
+            from bench.bulk_services import generate_bulk
 
             from bench.search import insert_bulk
 

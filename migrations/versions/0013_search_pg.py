@@ -1,7 +1,7 @@
 """search: an append-only change log for every engine; PostgreSQL full-text search documents
 
 Revision ID: 0013_search_pg
-Revises: 0012_carers_more
+Revises: 0013_content_send_back
 Create Date: 2026-12-03 10:00:00
 
 * ``search_change`` (every database) replaces ``search_outbox``: rows are never deleted by
@@ -21,7 +21,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0013_search_pg'
-down_revision: str | None = '0012_carers_more'
+down_revision: str | None = '0013_content_send_back'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
