@@ -88,7 +88,6 @@ def prepare(work: Path, services: int) -> dict[str, str]:
         have = session.scalar(select(func.count()).select_from(Service)) or 0
         if services > have:
             from bench.bulk_services import generate_bulk
-
             from bench.search import insert_bulk
 
             localities = {row.slug: row.id for row in session.scalars(select(Locality))}
