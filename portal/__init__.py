@@ -122,7 +122,7 @@ def _autoescape(name: str | None) -> bool:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from portal.accounts.models import User, get_user
+    from portal.accounts.models import User
 
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = _l("Sign in to see this page.")
@@ -133,7 +133,7 @@ def _init_login(app: Flask) -> None:
 
         from portal.accounts import services, sessions, signin
 
-        user = get_user(db.session, int(identity)) if identity.isdigit() else None
+        user = db.session.get(User, int(identity)) if identity.isdigit() else None
         if user is None or not user.is_active:
             return None
         try:

@@ -59,7 +59,9 @@ def sign_in(browser, root: str, email: str):  # type: ignore[no-untyped-def]
     if "/account/two-factor" in page.url:
         page.locator("#code").fill(fresh_demo_code())
         page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{root}/")
+    # Staff land on their own queue (the inbox for a care worker); residents on the home page.
+    page.wait_for_url(lambda url: "/account/sign-in" not in url and "/account/two-factor" not in url)
+    page.wait_for_load_state()
     return page
 
 

@@ -97,7 +97,7 @@ def test_a_backup_taken_while_serving_restores_whole(backend, tmp_path):
         assert environ["SECRET_KEY"].encode() not in archived
         # The backup is one moment between the first and last write of the writer.
         assert audit_before <= manifest["row_counts"]["audit_event"] < audit_after
-        assert manifest["row_counts"]["service"] > 300 and manifest["row_counts"]["user_account"] == 9
+        assert manifest["row_counts"]["service"] > 300 and manifest["row_counts"]["user_account"] == 10
 
         # Restore into an empty database on a "new server" with the same keys.
         restored_environ = {**environ, "DATABASE_URL": target_url,
