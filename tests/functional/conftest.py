@@ -147,3 +147,16 @@ def register(page, smtp_sink: SmtpSink, name: str, email: str,  # type: ignore[n
     page.locator("#password").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(lambda url: "/account/sign-in" not in url)
+
+
+def signed_in_window(browser, root: str, email: str, *,  # type: ignore[no-untyped-def]
+                     close_others: bool = False):
+    """A browser window of this person's own (a fresh context: nobody else's session), signed
+    in through the real pages with the demo password; ``close_others`` closes other windows."""
+    if close_others:
+        for context in browser.contexts:
+            context.close()
+    page = browser.new_context(base_url=root, bypass_csp=True, locale="en-GB").new_page()
+    sign_in(page, email, DEMO_PASSWORD)
+    page.wait_for_load_state()
+    return page

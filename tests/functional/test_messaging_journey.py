@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from portal import create_app, demo, migrate
 from portal.db import Database
 from tests.conftest import app_overrides
-from tests.functional.conftest import DEMO_PASSWORD, axe_violations, fresh_demo_code
+from tests.functional.conftest import axe_violations, signed_in_window
 
 pytestmark = pytest.mark.browser
 
@@ -49,20 +49,7 @@ def root(tmp_path_factory, smtp_sink) -> Iterator[str]:
 
 
 def sign_in(browser, root: str, email: str):  # type: ignore[no-untyped-def]
-    """A browser window of this person's own, signed in through the real pages."""
-    page = browser.new_context(bypass_csp=True, locale="en-GB").new_page()
-    page.goto(f"{root}/account/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/account/sign-in" not in url)
-    if "/account/two-factor" in page.url:
-        page.locator("#code").fill(fresh_demo_code())
-        page.locator("main form button[type=submit]").click()
-    # Staff land on their own queue (the inbox for a care worker); residents on the home page.
-    page.wait_for_url(lambda url: "/account/sign-in" not in url and "/account/two-factor" not in url)
-    page.wait_for_load_state()
-    return page
+    return signed_in_window(browser, root, email)
 
 
 def assert_accessible(page, root: str, path: str) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from portal import create_app, demo, migrate
 from portal.db import Database
 from tests.conftest import app_overrides
-from tests.functional.conftest import DEMO_PASSWORD, axe_violations, fresh_demo_code
+from tests.functional.conftest import axe_violations, signed_in_window
 
 pytestmark = pytest.mark.browser
 
@@ -58,23 +58,7 @@ def server(tmp_path_factory, smtp_sink) -> Iterator[tuple[str, int]]:
 
 
 def sign_in(browser, root: str, email: str):  # type: ignore[no-untyped-def]
-    """A browser of this person's own (a fresh context: nobody else's session), signed in
-    through the real pages."""
-    for context in browser.contexts:
-        context.close()
-    page = browser.new_context(bypass_csp=True, locale="en-GB").new_page()
-    page.goto(f"{root}/account/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/account/sign-in" not in url)
-    if "/account/two-factor" in page.url:
-        page.locator("#code").fill(fresh_demo_code())
-        page.locator("main form button[type=submit]").click()
-    # Staff land on their own queue (the inbox for a care worker); residents on the home page.
-    page.wait_for_url(lambda url: "/account/sign-in" not in url and "/account/two-factor" not in url)
-    page.wait_for_load_state()
-    return page
+    return signed_in_window(browser, root, email, close_others=True)
 
 
 def assert_accessible(page, root: str, path: str) -> None:  # type: ignore[no-untyped-def]
