@@ -176,6 +176,9 @@ def reply(session: Session, /, *, thread: MessageThread, body: str,
     decision = thread_decision(session, actor=by, thread=thread, person=person)
     if not decision:
         raise MessagingRefused("not_allowed")
+    # Replies to one thread take turns (the row lock), so their times follow their order.
+    session.execute(select(MessageThread.id).where(MessageThread.id == thread.id)
+                    .with_for_update())
     now = utcnow()
     team = session.get(CareTeam, thread.team_id)
     assert team is not None  # nosec B101: a foreign key
