@@ -45,10 +45,14 @@ def load_demo(session: Session) -> list[DemoAccount]:
     cara = accounts.find_by_email(session, "carer@demo.portal.test")
     if rose is not None and rose.locality_id is None and "torquay" in places:
         rose.locality_id, rose.locality_source = places["torquay"].id, LocalitySource.CHOSEN
+    if rose is not None:  # every purpose, whichever part of the demo gave her locality first
+        given = set(session.scalars(select(TeamConsent.purpose).where(
+            TeamConsent.person_id == rose.id, TeamConsent.withdrawn_at.is_(None))))
         for purpose in Purpose:
-            session.add(TeamConsent(person_id=rose.id, purpose=purpose,
-                                    wording=str(CONSENT_WORDING[purpose]), given_at=utcnow(),
-                                    given_by_id=rose.id))
+            if purpose not in given:
+                session.add(TeamConsent(person_id=rose.id, purpose=purpose,
+                                        wording=str(CONSENT_WORDING[purpose]),
+                                        given_at=utcnow(), given_by_id=rose.id))
     if rose is not None and cara is not None and session.scalar(select(CarerGrant).where(
             CarerGrant.person_id == rose.id, CarerGrant.carer_id == cara.id)) is None:
         session.add(CarerGrant(person_id=rose.id, carer_id=cara.id, relationship="daughter",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import CareTeam, User
 from portal.circles.models import CarerGrant, Purpose, Scope, TeamConsent
+from portal.circles.services import CONSENT_WORDING
 from portal.clock import utcnow
 from portal.messaging.hours import team_hours
 from portal.messaging.models import (
@@ -35,7 +36,7 @@ def _ready(session: Session, person: User, locality_slug: str) -> None:
             TeamConsent.person_id == person.id, TeamConsent.purpose == Purpose.MESSAGING,
             TeamConsent.withdrawn_at.is_(None))) is None:
         session.add(TeamConsent(person_id=person.id, purpose=Purpose.MESSAGING,
-                                wording="I agree to message the care team that serves my area.",
+                                wording=str(CONSENT_WORDING[Purpose.MESSAGING]),
                                 given_by_id=person.id))
 
 

@@ -136,3 +136,45 @@ def test_resident_writes_with_a_photo_worker_assigns_and_replies(browser, root):
     assert Image.open(io.BytesIO(response.body())).size == (320, 240)
     assert_accessible(rose, root, "/messages")
     assert_accessible(rose, root, thread_path)
+
+
+CARER_SUBJECT = "Mum's new tablets"
+CARER_BODY = "Mum has been dizzy since starting the new tablets on Monday."
+
+
+def test_a_carer_writes_for_her_mother_and_the_thread_says_so(browser, root):
+    """Cara may message Rose's team for her (Rose gave her that right) and see Rose's plan,
+    but not change it: exactly the rights she was given."""
+    cara = sign_in(browser, root, "carer@demo.portal.test")
+    cara.goto(f"{root}/messages")
+    cara.get_by_role("link", name="Write a new message for Rose Resident").click()
+    cara.get_by_label("Subject").fill(CARER_SUBJECT)
+    cara.get_by_label("Your message").fill(CARER_BODY)
+    cara.get_by_role("button", name="Send message").click()
+    expect(cara.get_by_text("Your message has been sent.")).to_be_visible()
+    thread_path = cara.url.removeprefix(root)
+    expect(cara.get_by_role("heading", level=1)).to_have_text(CARER_SUBJECT)
+    said_so = "Cara Carer (daughter) for Rose Resident"
+    expect(cara.locator("#messages")).to_contain_text(said_so)
+    assert_accessible(cara, root, thread_path)
+
+    # Cal sees in the team inbox who wrote, and for whom.
+    cal = sign_in(browser, root, "careworker@demo.portal.test")
+    cal.goto(f"{root}/inbox?show=unassigned")
+    cal.get_by_role("link", name=CARER_SUBJECT).click()
+    expect(cal.locator("#messages")).to_contain_text(said_so)
+    expect(cal.get_by_text(CARER_BODY)).to_be_visible()
+    rose_plan = cal.get_by_role("link", name="Open Rose Resident\u2019s plan").get_attribute("href")
+
+    # Her rights are what Rose gave: she reads the plan, she cannot change it.
+    cara.goto(f"{root}{rose_plan}")
+    expect(cara.get_by_role("heading", level=1)).to_contain_text("Rose")
+    expect(cara.locator(f"a[href='{rose_plan}/sections/about_me']")).to_have_count(0)
+    edit = cara.request.get(f"{root}{rose_plan}/sections/about_me")
+    assert edit.status in (403, 404)
+
+    # Rose sees the conversation among her own, written for her.
+    rose = sign_in(browser, root, "resident@demo.portal.test")
+    rose.goto(f"{root}/messages")
+    rose.get_by_role("link", name=CARER_SUBJECT).click()
+    expect(rose.locator("#messages")).to_contain_text(said_so)

@@ -64,6 +64,31 @@ people:
 """
 
 
+def test_demo_rose_shares_everything_with_her_team_and_her_daughter_what_she_was_given(
+        app, session):
+    """The newcomer's journey: Rose's team may read her plan and message her, Cara may read
+    her plan and message for her but not change the plan."""
+    from portal.circles.policy import Access, decide
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0  # twice: still one consent each
+    with app.app_context():
+        people = {u.email.split("@")[0]: u for u in session.scalars(select(User))}
+        rose, cal, cara = people["resident"], people["careworker"], people["carer"]
+        for access in (Access.PLAN_READ, Access.PLAN_NOTE, Access.MESSAGES,
+                       Access.DETAILS_READ):
+            assert decide(session, actor=cal, person=rose, access=access).allowed, access
+        for access, allowed in ((Access.PLAN_READ, True), (Access.MESSAGES, True),
+                                (Access.PLAN_WRITE, False), (Access.DETAILS_READ, False)):
+            assert decide(session, actor=cara, person=rose, access=access).allowed is allowed
+    from portal.circles.models import TeamConsent
+
+    purposes = [c.purpose for c in session.scalars(select(TeamConsent).where(
+        TeamConsent.person_id == rose.id, TeamConsent.withdrawn_at.is_(None)))]
+    assert sorted(purposes) == sorted(set(purposes)) and len(purposes) == 3
+
+
 def test_demo_loads_another_folder_named_by_option_or_environment(app, session, tmp_path):
     folder = _folder(tmp_path, PEOPLE)
     runner = app.test_cli_runner()
