@@ -45,6 +45,11 @@ CRISIS_PART_LABELS = {"signs": _l("Warning signs"), "helps": _l("What helps"),
 CRISIS_FIELDS = tuple(f"{rag}_{part}" for rag in RAG for part in CRISIS_PARTS)
 
 
+# The Easy Read pictures drawn in templates/plans/_pictures.html.
+PICTURES = frozenset({"person", "heart", "health", "talk", "people", "goal", "support", "crisis",
+                      "carer"})
+
+
 @dataclass(frozen=True)
 class Section:
     id: str
@@ -53,6 +58,7 @@ class Section:
     prompt_en: str
     easy_read_en: str
     emergency: bool = False
+    picture: str = "person"
 
     @property
     def title(self) -> str:
@@ -71,10 +77,15 @@ def load_sections(path: Path = DATA_FILE) -> tuple[Section, ...]:
     rows = yaml.safe_load(path.read_text(encoding="utf-8"))
     sections = tuple(Section(id=str(r["id"]), kind=Kind(r["kind"]), title_en=str(r["title"]),
                              prompt_en=str(r["prompt"]), easy_read_en=str(r["easy_read"]),
-                             emergency=bool(r.get("emergency", False))) for r in rows)
+                             emergency=bool(r.get("emergency", False)),
+                             picture=str(r.get("picture", "person"))) for r in rows)
     ids = [s.id for s in sections]
     if len(set(ids)) != len(ids):
         raise ValueError("two plan sections share an id")
+    unknown = sorted({s.picture for s in sections} - PICTURES)
+    if unknown:
+        raise ValueError(f"no Easy Read picture called {', '.join(unknown)}; "
+                         f"choose from {', '.join(sorted(PICTURES))}")
     return sections
 
 

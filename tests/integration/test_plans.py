@@ -473,3 +473,22 @@ def test_worker_suggests_guidance_shown_with_who_until_removed_and_withdrawn_sho
     assert client.submit(f"/plans/{rose.id}/links/{link.id}/remove", {},
                          form_url=FORM_PAGE).status_code == 302
     assert "Breathing exercises" not in client.page(f"/plans/{rose.id}").text
+
+
+def test_the_easy_read_plan_has_a_picture_and_short_words_beside_each_section(client, session):
+    from portal.plans.sections import sections
+
+    rose = make_user(session)
+    client.sign_in_as(rose)
+    write(client, rose, text="Call me Rose.")
+    page = client.get(f"/plans/{rose.id}/easy-read")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    rows = re.findall(r'<div class="portal-easy-read__row">(.*?)</div>', body, re.S)
+    assert len(rows) == len(sections())
+    for row, section in zip(rows, sections(), strict=True):
+        assert 'aria-hidden="true"' in row and "<svg" in row
+        assert html.escape(section.easy_read_en, quote=False) in row
+    assert "Call me Rose." in body
+    standard = client.get(f"/plans/{rose.id}").get_data(as_text=True)
+    assert "portal-easy-read__row" not in standard

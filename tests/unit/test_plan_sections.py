@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,17 @@ def test_size_counts_every_field_of_a_section():
     assert catalogue.size({"red_signs": "x" * 10, "green_call": "y"}) == 11
     assert catalogue.is_empty({"text": ""}) and not catalogue.is_empty({"text": "a"})
     assert catalogue.is_empty(catalogue.empty_content(Kind.CRISIS))
+
+
+def test_a_section_with_an_unknown_picture_is_refused(tmp_path: Path):
+    data = tmp_path / "sections.yaml"
+    data.write_text("- {id: a, kind: text, title: A, prompt: P, easy_read: E, picture: kite}\n",
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match="no Easy Read picture called kite"):
+        load_sections(data)
+
+
+def test_every_picture_is_drawn():
+    drawn = set(re.findall(r'name == "(\w+)"', (Path(catalogue.__file__).parents[1] / "templates"
+                                                / "plans" / "_pictures.html").read_text()))
+    assert drawn == set(catalogue.PICTURES)
