@@ -178,6 +178,9 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "SINGLE_POINT_OF_ACCESS": settings.single_point_of_access,
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: each server counts in its own memory (and logs it) until Redis is back,
+        # rather than every rate-limited form failing.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "PROXY_HOPS": settings.proxy_hops,
         # After a commit, new outbox jobs run on a background thread (tests: before the
         # request returns; "off": only the `outbox run` worker runs them).
