@@ -70,6 +70,9 @@ class ProblemReport(Base):
     status: Mapped[ReportStatus] = mapped_column(
         _enum(ReportStatus, "report_status"), default=ReportStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When this report's notice was emailed to editors and moderators; None when it was
+    # folded into an earlier report's notice (see services.report_problem).
+    notified_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), default=None)

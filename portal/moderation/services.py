@@ -18,7 +18,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
 from portal.audit.events import EventType, ObjectType
-from portal.audit.models import AuditEvent
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.directory.models import Organisation, Service, new_uuid
@@ -367,11 +366,12 @@ def report_problem(session: Session, /, *, service: Service, message: str,
     all), but a report emails nobody while an earlier report on the same listing is still open
     and was itself emailed within the last ``REPORT_NOTICE_WINDOW`` (an hour). So a burst of
     reports on one listing sends one round of emails; once that report is resolved, or an hour
-    after its notice, the next report emails again. Whether a report was emailed is kept in its
-    audit event (``notified``).
+    after its notice, the next report emails again. When a report was emailed is kept on it
+    (``notified_at``) and in its audit event (``notified``).
     """
     notify = not _recently_notified(session, service)
-    report = ProblemReport(service_id=service.id, message=message, reporter_email=email or None)
+    report = ProblemReport(service_id=service.id, message=message, reporter_email=email or None,
+                           notified_at=utcnow() if notify else None)
     session.add(report)
     session.flush()
     record(session, EventType.PROBLEM_REPORTED,
@@ -385,17 +385,9 @@ def report_problem(session: Session, /, *, service: Service, message: str,
 
 def _recently_notified(session: Session, service: Service) -> bool:
     """Whether an open report on this listing was emailed within the notice window."""
-    since = utcnow() - REPORT_NOTICE_WINDOW
-    open_ids = [str(report_id) for report_id in session.scalars(select(ProblemReport.id).where(
+    return session.scalar(select(ProblemReport.id).where(
         ProblemReport.service_id == service.id, ProblemReport.status == ReportStatus.OPEN,
-        ProblemReport.created_at >= since))]
-    if not open_ids:
-        return False
-    events = session.scalars(select(AuditEvent).where(
-        AuditEvent.event_type == EventType.PROBLEM_REPORTED.value,
-        AuditEvent.target_type == str(ObjectType.PROBLEM_REPORT),
-        AuditEvent.target_id.in_(open_ids), AuditEvent.created_at >= since))
-    return any(event.details.get("notified", True) for event in events)
+        ProblemReport.notified_at >= utcnow() - REPORT_NOTICE_WINDOW).limit(1)) is not None
 
 
 def _notify_report(session: Session, service: Service) -> None:
