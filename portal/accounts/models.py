@@ -76,6 +76,9 @@ class User(TimestampMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(10), default=None)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(default=None)
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When we last emailed the holder because someone else gave this address (registering or
+    # changing theirs): at most one such email a day (accounts.services.ADDRESS_NOTICE_GAP).
+    address_notice_at: Mapped[datetime | None] = mapped_column(default=None)
     password_changed_at: Mapped[datetime | None] = mapped_column(default=None)
     # Second factor (TOTP). The secret is encrypted at rest.
     mfa_secret: Mapped[str | None] = mapped_column(EncryptedText, default=None)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from portal.accounts.passwords import hash_password, needs_rehash, verify_passwo
 from portal.audit.events import EventType
 from portal.audit.services import record
 from portal.authz.permissions import Role
+from portal.clock import as_utc
 from portal.db import utcnow
 from portal.directory.models import Organisation
 from portal.mail import public_url, queue_email
@@ -73,10 +75,21 @@ def _verification_email(session: Session, user: User, next_url: str | None = Non
                 template="verify_email", link=link)
 
 
+# At most one "someone tried to use your address" email to a holder in this time.
+ADDRESS_NOTICE_GAP = timedelta(hours=24)
+
+
 def _address_claimed(session: Session, holder: User, *, via: str) -> None:
     """Someone asked to use an address that already has an account: tell its holder, not
-    the person asking (who sees the same "check your email" page either way)."""
+    the person asking (who sees the same "check your email" page either way). Every attempt
+    is audited; the holder is emailed at most once in ``ADDRESS_NOTICE_GAP``, so nobody can
+    fill a stranger's inbox by registering their address over and over."""
     record(session, EventType.ADDRESS_CLAIMED, actor_id=None, subject_id=holder.id, via=via)
+    now = utcnow()
+    if holder.address_notice_at is not None and (
+            now - as_utc(holder.address_notice_at) < ADDRESS_NOTICE_GAP):
+        return
+    holder.address_notice_at = now
     queue_email(session, to=holder.email,
                 subject=_("Someone tried to use your email address on Your Health and Care "
                           "Portal"),

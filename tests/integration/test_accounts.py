@@ -185,3 +185,33 @@ def _page(response):
 
     assert response.status_code == 200, response.status_code
     return check_page(response)
+
+
+def test_registering_a_known_address_again_and_again_emails_its_holder_once_a_day(
+        client, app, session, smtp_sink):
+    """Nobody can fill a stranger's inbox by registering their address over and over: every
+    attempt is audited, the holder is emailed at most once in 24 hours."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from portal.audit.models import AuditEvent
+    from portal.clock import utcnow
+
+    holder = make_user(session, email="joan@example.com", name="Joan Holder")
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        for _ in range(3):
+            assert app.test_client().submit("/account/register",
+                                            REGISTRATION).status_code == 302
+    with time_machine.travel(start + timedelta(hours=23), tick=False):
+        assert app.test_client().submit("/account/register", REGISTRATION).status_code == 302
+    to_holder = [m for m in smtp_sink.messages if m["To"] == "joan@example.com"]
+    assert len(to_holder) == 1
+    with time_machine.travel(start + timedelta(hours=24, minutes=1), tick=False):
+        assert app.test_client().submit("/account/register", REGISTRATION).status_code == 302
+    to_holder = [m for m in smtp_sink.messages if m["To"] == "joan@example.com"]
+    assert len(to_holder) == 2
+    claims = session.scalars(select(AuditEvent).where(
+        AuditEvent.event_type == "address_claimed", AuditEvent.subject_id == holder.id)).all()
+    assert len(claims) == 5
