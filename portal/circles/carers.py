@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -21,7 +21,7 @@ from portal.audit.events import EventType
 from portal.audit.services import record
 from portal.circles.models import CarerGrant, CarerInvitation, InvitationKind, Scope
 from portal.circles.policy import live_grant
-from portal.clock import today, utcnow
+from portal.clock import as_utc, today, utcnow
 from portal.mail import public_url, queue_email
 from portal.unit_of_work import service
 
@@ -118,10 +118,7 @@ def invitation_problem(invitation: CarerInvitation | None) -> str | None:
         return "invalid"
     if invitation.accepted_at or invitation.declined_at or invitation.cancelled_at:
         return "used"
-    expires = invitation.expires_at
-    if expires.tzinfo is None:  # SQLite returns naive UTC
-        expires = expires.replace(tzinfo=UTC)
-    if expires <= utcnow():
+    if as_utc(invitation.expires_at) <= utcnow():
         return "expired"
     return None
 

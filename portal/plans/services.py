@@ -9,7 +9,7 @@ reason) and move the viewer's "last looked" mark; changes leave a RECORD_CHANGED
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -19,7 +19,7 @@ from portal.audit.events import AccessReason, EventType, RecordType
 from portal.audit.services import record
 from portal.circles.models import CarerGrant, Scope
 from portal.circles.policy import Access, Decision, decide
-from portal.clock import utcnow
+from portal.clock import as_utc, utcnow
 from portal.plans import sections as catalogue
 from portal.plans.models import (
     LinkKind,
@@ -111,11 +111,6 @@ def _audit_read(session: Session, decision: Decision, *, by: Any, person: Any,
            reason=decision.reason, viewer_roles=_roles(by))
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive UTC times, PostgreSQL aware ones: compare them alike."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _mark_seen(session: Session, plan: Plan | None, by: Any) -> datetime | None:
     """Move the viewer's "last looked" mark to now; returns the previous one."""
     if plan is None:
@@ -176,7 +171,7 @@ def open_plan(session: Session, /, *, person: Any, by: Any, mark_seen: bool = Tr
     if not view.is_owner and mark_seen:
         previous = _mark_seen(session, plan, by)
         view.changed = {key for key, row in rows.items() if row.updated_by_id != by.id and (
-            previous is None or _aware(row.updated_at) > _aware(previous))}
+            previous is None or as_utc(row.updated_at) > as_utc(previous))}
     _audit_read(session, decision, by=by, person=person, plan=plan)
     return view
 
