@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", action="store_true",
                         help="print EXPLAIN ANALYZE of the inbox's queries")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the inbox and thread requests (the portal's functions)")
     parser.add_argument("--postgres-url",
                         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args(argv)
@@ -341,10 +343,21 @@ def run(url: str, args: argparse.Namespace) -> None:
     worker = _sign_in(app, seeded.workers[0])
     for _ in range(10):  # warm-up: templates compiled, pool connections open
         worker.get("/inbox")
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     inbox = [_timed(lambda: worker.get("/inbox"), 200) for _ in range(args.requests)]
-    print(f"  team inbox, first page:        {_percentiles(inbox, TARGETS['inbox'])}")
     pages = [_timed(lambda t=t: worker.get(f"/messages/{t}"), 200)
              for t in seeded.long_threads]
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"/(portal|flask|jinja2)/", 60)
+    print(f"  team inbox, first page:        {_percentiles(inbox, TARGETS['inbox'])}")
     print(f"  50-message thread (worker):    {_percentiles(pages, TARGETS['thread'])}")
     person_sends = []
     for person_id, thread_id in seeded.person_threads:

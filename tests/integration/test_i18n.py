@@ -42,3 +42,20 @@ def test_unknown_language_is_a_404(client):
 
 def test_language_choice_ignores_an_offsite_next(client):
     assert client.get("/language/pl?next=https://evil.example/").location == "/"
+
+
+def test_templates_follow_a_forced_language_and_come_back(app):
+    """Templates look the translations up once per request; an email written in its reader's
+    language in the middle of an Arabic page is still Polish, and the page Arabic after."""
+    from flask import render_template_string
+    from flask_babel import force_locale, refresh
+
+    with app.test_request_context("/", headers={"Accept-Language": "ar"}):
+        assert render_template_string("{{ _('Home') }}") == "الصفحة الرئيسية"
+        with force_locale("pl"):
+            assert render_template_string("{{ _('Home') }}") == "Strona główna"
+        assert render_template_string("{{ _('Home') }}") == "الصفحة الرئيسية"
+    with app.test_request_context("/", headers={"Accept-Language": "pl"}):
+        assert render_template_string("{{ _('Home') }}") == "Strona główna"
+        refresh()
+        assert render_template_string("{{ _('Home') }}") == "Strona główna"
