@@ -16,6 +16,7 @@ class Row:
     question_id: str
     label: str
     value: str
+    page_title: str = ""
 
 
 def _shown(question: Question, value: object) -> str:
@@ -33,5 +34,6 @@ def summary(journey: Journey, answers: flow.Answers) -> list[Row]:
     for page in flow.position(journey, answers).path:
         for question in page.questions:
             rows.append(Row(page.id, question.id, _(question.label),
-                            _shown(question, answers[page.id].get(question.id))))
+                            _shown(question, answers[page.id].get(question.id)),
+                            _(page.title)))
     return rows
