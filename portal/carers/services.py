@@ -249,7 +249,7 @@ def export_queue(session: Session, /, *, start: date | None, end: date | None, b
            referrals=[referral.id for referral in referrals],
            filters={"from": start.isoformat() if start else None,
                     "to": end.isoformat() if end else None})
-    return queue_csv(referrals, teams=teams, localities=localities)
+    return queue_csv(referrals, journey=referral_journey(), teams=teams, localities=localities)
 
 
 @service

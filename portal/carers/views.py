@@ -136,7 +136,7 @@ def _show(referral: CarerReferral, *, status_form: StatusForm | None = None,
     names = names_for(db.session, [c.by_id for c in referral.contacts])
     return render_template(
         "carers/referral.html", referral=referral, rows=summary(referral_journey(),
-                                                                referral.answers),
+                                                                referral.answers, sent=True),
         form=status_form or StatusForm(formdata=None, data={"status": referral.status.value}),
         assign_form=assign_form, contact_form=contact_form or ContactForm(formdata=None),
         names=names), code
@@ -161,7 +161,8 @@ def print_referral(referral_id: int) -> str:
     names = names_for(db.session, [c.by_id for c in found.contacts]
                       + [u.by_id for u in found.updates])
     return render_template("carers/print.html", referral=found, team=team, names=names,
-                           rows=summary(referral_journey(), found.answers), now=utcnow())
+                           rows=summary(referral_journey(), found.answers, sent=True),
+                           now=utcnow())
 
 
 @bp.route("/carers/queue/<int:referral_id>/status", methods=["POST"])
