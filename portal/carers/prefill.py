@@ -60,6 +60,8 @@ def _cared_for(session: Session, user: Any) -> dict[str, Any]:
 
     for grant in people_cared_for(session, user):
         person = session.get(User, grant.person_id)
+        if person is None:
+            continue
         decision = decide(session, actor=user, person=person, access=Access.PLAN_READ)
         if decision.reason is AccessReason.PROXY and decision.grant is not None:
             people.append((person, decision.grant))

@@ -150,7 +150,7 @@ def _question_page(page: Page, form: FlaskForm, answers: flow.Answers, draft: An
 
 @bp.route("/carers/assessment/<page_id>", methods=["GET", "POST"])
 @public
-@csrf.exempt  # checked below: the form's CSRF token, or the draft's own token (see above)
+@csrf.exempt  # type: ignore[untyped-decorator]  # checked below (see the module's doc)
 def question(page_id: str) -> FlaskResponse | Response:
     journey = referral_journey()
     page = journey.page(page_id)
@@ -172,7 +172,7 @@ def question(page_id: str) -> FlaskResponse | Response:
     proof = "csrf_token" not in form.errors or (
         draft is not None and request.form.get(DRAFT_FIELD) == session.get(TOKEN_KEY))
     form.csrf_token.errors = []
-    form._errors = None  # type: ignore[attr-defined]  # WTForms caches them
+    form._errors = None  # WTForms caches them
     if not proof:
         # The session (and its CSRF secret) has gone and nothing names a draft yet: show
         # what was typed again, with a new token, for the person to send once more.
