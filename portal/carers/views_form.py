@@ -121,7 +121,8 @@ def start() -> FlaskResponse:
         waiting = journeys.draft_of_user(db.session, JOURNEY_ID, int(current_user.id))
     return _private(render_template(
         "carers/start.html", journey=referral_journey(), first=referral_journey().pages[0],
-        held=held if held is not None and held.answers else None, waiting=waiting))
+        held=held if held is not None and held.answers else None, waiting=waiting,
+        carry_on_url=_onward_url(held.answers) if held is not None else None))
 
 
 @bp.route("/carers/assessment/continue", methods=["POST"])

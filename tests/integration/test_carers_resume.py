@@ -241,6 +241,13 @@ def test_the_first_page_after_a_timeout_shows_what_was_typed_with_a_message(clie
     assert response.location == f"{BASE}/coping"
 
 
+def test_the_start_page_carries_on_in_the_same_browser(client):
+    assert "Start now" in client.page(BASE).text
+    answer_some(client, PAGES[:2])
+    page = client.page(BASE)
+    assert "Continue where you left off" in page.text and f"{BASE}/carer_kind" in page.links
+
+
 def test_pages_holding_the_draft_token_are_not_cached(client):
     answer_some(client, PAGES[:1])
     response = client.get(f"{BASE}/coping")
