@@ -78,6 +78,29 @@ def _posted_draft() -> JourneyDraft | None:
     return draft
 
 
+def _held() -> JourneyDraft | None:
+    """This session's draft or, on a POST after the session has gone, the page's."""
+    draft = _draft()
+    if draft is None and request.method == "POST":
+        draft = _posted_draft()
+    return draft
+
+
+def _validate(form: FlaskForm, draft: JourneyDraft | None) -> tuple[bool, bool]:
+    """(valid, proved): the form's fields, and whether the POST is this person's own (the
+    CSRF token, or the draft's token in the page). A CSRF error is never shown as a field's."""
+    valid = form.validate()
+    proved = "csrf_token" not in form.errors or (
+        draft is not None and request.form.get(DRAFT_FIELD) == session.get(TOKEN_KEY))
+    form.csrf_token.errors = []
+    form._errors = None  # WTForms caches them
+    return valid or not form.errors, proved
+
+
+def _token_of(draft: JourneyDraft | None) -> str | None:
+    return session.get(TOKEN_KEY) if draft is not None else None
+
+
 def _answers() -> flow.Answers:
     draft = _draft()
     return draft.answers if draft else {}
@@ -145,8 +168,7 @@ def _question_page(page: Page, form: FlaskForm, answers: flow.Answers, draft: An
     journey = referral_journey()
     return _private(render_template(
         "carers/question.html", journey=journey, page=page, form=form, back=_back(answers, page),
-        draft_token=session.get(TOKEN_KEY) if draft is not None else None,
-        timed_out=timed_out, prefilled=prefilled))
+        draft_token=_token_of(draft), timed_out=timed_out, prefilled=prefilled))
 
 
 @bp.route("/carers/assessment/<page_id>", methods=["GET", "POST"])
@@ -157,9 +179,7 @@ def question(page_id: str) -> FlaskResponse | Response:
     page = journey.page(page_id)
     if page is None:
         abort(404)
-    draft = _draft()
-    if draft is None and request.method == "POST":
-        draft = _posted_draft()
+    draft = _held()
     answers = draft.answers if draft else {}
     if not flow.reachable(journey, answers, page):
         return _onward(answers)
@@ -169,16 +189,12 @@ def question(page_id: str) -> FlaskResponse | Response:
     form = page_form(page, data=saved if saved is not None else filled)
     if request.method != "POST":
         return _question_page(page, form, answers, draft, prefilled=bool(filled))
-    valid = form.validate()
-    proof = "csrf_token" not in form.errors or (
-        draft is not None and request.form.get(DRAFT_FIELD) == session.get(TOKEN_KEY))
-    form.csrf_token.errors = []
-    form._errors = None  # WTForms caches them
-    if not proof:
+    valid, proved = _validate(form, draft)
+    if not proved:
         # The session (and its CSRF secret) has gone and nothing names a draft yet: show
         # what was typed again, with a new token, for the person to send once more.
         return _question_page(page, form, answers, draft, timed_out=True)
-    if not valid and form.errors:
+    if not valid:
         return _question_page(page, form, answers, draft)
     token = session.get(TOKEN_KEY) if draft is not None else None
     if token is None:
@@ -200,13 +216,21 @@ def stop(stop_id: str) -> str:
     return render_template("carers/stop.html", stop=found, back=_back(_answers(), None))
 
 
+def _check_page(answers: flow.Answers, form: SendForm, draft: JourneyDraft, code: int = 200,
+                *, timed_out: bool = False) -> tuple[FlaskResponse, int]:
+    return _private(render_template("carers/check.html", rows=summary(referral_journey(), answers),
+                                    form=form, draft_token=_token_of(draft),
+                                    timed_out=timed_out)), code
+
+
 @bp.route("/carers/assessment/check", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: str(current_app.config.get("CARER_REFERRAL_RATE", "10 per hour")),
                methods=["POST"], exempt_when=lambda: bool(current_user.is_authenticated))
-def check() -> str | Response | tuple[str, int]:
+@csrf.exempt  # type: ignore[untyped-decorator]  # checked below (see the module's doc)
+def check() -> Response | tuple[FlaskResponse, int]:
     journey = referral_journey()
-    draft = _draft()
+    draft = _held()
     answers = draft.answers if draft else {}
     where = flow.position(journey, answers)
     if draft is None or where.next_page or where.stop:
@@ -214,23 +238,24 @@ def check() -> str | Response | tuple[str, int]:
             return redirect(url_for("carers.sent"))
         return _onward(answers)
     form = SendForm()
-    if form.validate_on_submit():
-        if form.website.data:
-            form.website.errors = [_("We could not send your request. Try again.")]
-            return render_template("carers/check.html", rows=summary(journey, answers),
-                                   form=form), 400
-        try:
-            referral = services.submit(db.session, draft=draft,
-                                       by=current_user if current_user.is_authenticated else None)
-        except services.NoReferenceFree:
-            form.website.errors = [_("We could not send your request just now. Your answers "
-                                     "are saved: try again in a minute.")]
-            return render_template("carers/check.html", rows=summary(journey, answers),
-                                   form=form), 503
-        session[SENT_KEY] = referral.id
-        session.pop(TOKEN_KEY, None)
-        return redirect(url_for("carers.sent"))
-    return render_template("carers/check.html", rows=summary(journey, answers), form=form)
+    if request.method != "POST":
+        return _check_page(answers, form, draft)
+    _valid, proved = _validate(form, draft)
+    if not proved:
+        return _check_page(answers, form, draft, timed_out=True)
+    if form.website.data:
+        form.website.errors = [_("We could not send your request. Try again.")]
+        return _check_page(answers, form, draft, 400)
+    try:
+        referral = services.submit(db.session, draft=draft,
+                                   by=current_user if current_user.is_authenticated else None)
+    except services.NoReferenceFree:
+        form.website.errors = [_("We could not send your request just now. Your answers "
+                                 "are saved: try again in a minute.")]
+        return _check_page(answers, form, draft, 503)
+    session[SENT_KEY] = referral.id
+    session.pop(TOKEN_KEY, None)
+    return redirect(url_for("carers.sent"))
 
 
 @bp.route("/carers/assessment/sent")
@@ -252,33 +277,43 @@ def _resume_rate() -> str:
 
 def _too_many(_limit: RequestLimit) -> FlaskResponse:
     """The limit is hit: the page again with the address typed, and nothing sent."""
-    return _private(render_template("carers/save.html", form=ResumeEmailForm(), limited=True,
-                                    days=_resume_days()), 429)
+    return _save_page(ResumeEmailForm(), _draft(), limited=True, code=429)
 
 
 def _resume_days() -> int:
     return int(current_app.config.get("CARER_RESUME_DAYS", 7))
 
 
+def _save_page(form: ResumeEmailForm, draft: JourneyDraft | None, *, timed_out: bool = False,
+               limited: bool = False, code: int = 200) -> FlaskResponse:
+    return _private(render_template(
+        "carers/save.html", form=form, days=_resume_days(), draft_token=_token_of(draft),
+        carry_on_url=_onward_url(draft.answers) if draft is not None else None,
+        timed_out=timed_out, limited=limited), code)
+
+
 @bp.route("/carers/assessment/save", methods=["GET", "POST"])
 @public
 @limiter.limit(_resume_rate, methods=["POST"], on_breach=_too_many)
+@csrf.exempt  # type: ignore[untyped-decorator]  # checked below (see the module's doc)
 def save_for_later() -> FlaskResponse | Response:
-    draft = _draft()
+    draft = _held()
     if draft is None or not draft.answers:
         return redirect(url_for("carers.start"))
-    carry_on_url = _onward_url(draft.answers)
     if current_user.is_authenticated:
         return _private(render_template("carers/saved_to_account.html",
-                                        carry_on_url=carry_on_url))
+                                        carry_on_url=_onward_url(draft.answers)))
     form = ResumeEmailForm()
-    if form.validate_on_submit():
-        services.send_resume_link(db.session, token=session[TOKEN_KEY], email=form.email.data,
-                                  days=_resume_days(), by=None)
-        return _private(render_template("carers/save_sent.html", email=form.email.data,
-                                        days=_resume_days(), carry_on_url=carry_on_url))
-    return _private(render_template("carers/save.html", form=form, days=_resume_days(),
-                                    carry_on_url=carry_on_url))
+    if request.method != "POST":
+        return _save_page(form, draft)
+    valid, proved = _validate(form, draft)
+    if not proved or not valid:
+        return _save_page(form, draft, timed_out=not proved)
+    services.send_resume_link(db.session, token=session[TOKEN_KEY], email=form.email.data,
+                              days=_resume_days(), by=None)
+    return _private(render_template("carers/save_sent.html", email=form.email.data,
+                                    days=_resume_days(),
+                                    carry_on_url=_onward_url(draft.answers)))
 
 
 @bp.route("/carers/assessment/resume/<token>", methods=["GET", "POST"])

@@ -223,6 +223,46 @@ def test_a_page_posted_after_the_session_timed_out_is_saved(client, session):
     assert "Jane Evans" in client.get(f"{BASE}/about_you").get_data(as_text=True)
 
 
+def _tokens(client, url: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    html = client.get(url).get_data(as_text=True)
+    return {name: re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
+            for name in ("csrf_token", "draft")}
+
+
+def test_sending_after_the_session_timed_out_still_sends(client, session, torquay):
+    answer_some(client, PAGES)
+    tokens = _tokens(client, f"{BASE}/check")
+    _forget_the_session(client)
+    response = client.post(f"{BASE}/check", data={**tokens, "website": ""})
+    assert response.location == f"{BASE}/sent"
+    assert "CR-" in client.page(f"{BASE}/sent").text
+
+
+def test_asking_for_a_link_after_the_session_timed_out_still_sends_it(client, smtp_sink):
+    answer_some(client)
+    answer(client, "communication", {**ANSWERS["communication"], "action": "save"})
+    tokens = _tokens(client, f"{BASE}/save")
+    _forget_the_session(client)
+    response = client.post(f"{BASE}/save", data={**tokens, "email": "jane@example.com"})
+    assert check_page(response).h1 == ["Check your email"]
+    assert link_in(smtp_sink).startswith(f"{BASE}/resume/")
+
+
+def test_a_stale_page_of_a_draft_taken_elsewhere_keeps_what_was_typed(client, another_client,
+                                                                       smtp_sink):
+    """The draft moved to another device (its link was used): an old tab's page, posted
+    after its session went, is shown again with what was typed and a message."""
+    answer_some(client)
+    save_and_email(client)
+    tokens = _tokens(client, f"{BASE}/your_gp")
+    another_client.submit(link_in(smtp_sink), {})
+    response = client.post(f"{BASE}/danger", data={
+        "csrf_token": "stale", "draft": tokens["draft"], "in_danger": "no"})
+    page = check_page(response)
+    assert response.status_code == 200 and "Your session timed out" in page.text
+    assert 'value="no" checked' in response.get_data(as_text=True)
+
+
 def test_a_timed_out_page_with_a_wrong_draft_token_saves_nothing(client, another_client):
     answer_some(client, PAGES[:4])
     response = another_client.post(f"{BASE}/about_you", data={
