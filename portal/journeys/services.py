@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.clock import utcnow
@@ -133,3 +133,17 @@ def use_resume_link(session: Session, /, *, journey: str, link: str) -> Resumed:
     draft = session.get(JourneyDraft, found.draft_id)
     assert draft is not None
     return Resumed(draft, take_over(session, draft=draft))
+
+
+@service(audited=False, because="unsent form drafts past their time (nobody's record yet)")
+def purge_drafts(session: Session, /, *, days: int) -> int:
+    """Delete unsent drafts nobody has touched for ``days`` days, with their links (the
+    answers of a form never sent are not kept for ever). Sent drafts hold no answers."""
+    cutoff = utcnow() - timedelta(days=days)
+    ids = list(session.scalars(select(JourneyDraft.id).where(
+        JourneyDraft.submitted_at.is_(None), JourneyDraft.updated_at < cutoff)))
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        session.execute(delete(JourneyResumeLink).where(JourneyResumeLink.draft_id.in_(part)))
+        session.execute(delete(JourneyDraft).where(JourneyDraft.id.in_(part)))
+    return len(ids)

@@ -353,3 +353,26 @@ def test_long_answers_and_html_are_refused_or_kept_as_text(client, session, torq
         answer(client, page_id, ANSWERS[page_id])
     html = client.get(f"{BASE}/check").get_data(as_text=True)
     assert "&lt;b&gt;Polish&lt;/b&gt;" in html and "<b>Polish" not in html
+
+
+def test_unsent_drafts_are_deleted_after_their_time(app, client, another_client, session,
+                                                    smtp_sink, torquay):
+    answer_some(client)
+    save_and_email(client)
+    link = link_in(smtp_sink)
+    for page_id in PAGES:
+        answer(another_client, page_id, ANSWERS[page_id])
+    another_client.submit(f"{BASE}/check", {"website": ""})  # sent: kept (no answers in it)
+    with time_machine.travel(utcnow() + timedelta(days=31)):
+        answer_some(client.application.test_client(), PAGES[:1])  # a fresh one: kept
+        result = app.test_cli_runner().invoke(args=["journeys", "purge"])
+        assert result.exit_code == 0, result.output
+        assert "Deleted 1 unsent draft(s) untouched for more than 30 days." in result.output
+        # Never fewer days than a link lasts.
+        result = app.test_cli_runner().invoke(args=["journeys", "purge", "--days", "1"])
+        assert "more than 7 days" in result.output
+        assert client.get(link).status_code == 404
+    session.expire_all()
+    with app.app_context():
+        left = session.scalars(select(JourneyDraft)).all()
+        assert len(left) == 2 and session.scalars(select(JourneyResumeLink)).all() == []

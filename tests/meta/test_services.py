@@ -30,6 +30,7 @@ REVIEWED_UNAUDITED = {
     "portal.journeys.services.take_over": "a draft's token moved to this browser (form in progress)",
     "portal.journeys.services.use_resume_link": "following a link back to a form in progress",
     "portal.carers.services.send_resume_link": "a link back to a form in progress (no answers in it)",
+    "portal.journeys.services.purge_drafts": "deleting unsent form drafts past their time",
     "portal.demo.load": "demonstration data, all or nothing (what it calls audits itself)",
 }
 
