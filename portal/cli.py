@@ -149,6 +149,7 @@ def init_app(app: Flask) -> None:
     from portal.content.cli import content_cli
     from portal.crypto import keys_cli
     from portal.directory.cli import directory_cli, geo_cli
+    from portal.journeys.cli import journeys_cli
     from portal.messaging.cli import messaging_cli
     from portal.moderation.cli import moderation_cli
     from portal.ops.cli import commands as ops_commands
@@ -156,6 +157,6 @@ def init_app(app: Flask) -> None:
     from portal.search.cli import search_cli
 
     for group in (directory_cli, geo_cli, moderation_cli, search_cli, audit_cli, keys_cli,
-                  content_cli, outbox_cli, messaging_cli, *ops_commands):
+                  content_cli, outbox_cli, messaging_cli, journeys_cli, *ops_commands):
         app.cli.add_command(group)
 

@@ -46,6 +46,8 @@ class Settings:
     # Carer's assessment requests: working days to first contact (portal/carers/targets.py).
     carer_contact_days_urgent: int = 0
     carer_contact_days_routine: int = 5
+    # Days an emailed link back to an unsent carer's assessment request works for.
+    carer_resume_days: int = 7
     # The search engine: "whoosh" (an index on each server's disk) or "postgresql".
     search_backend: str = "whoosh"
 
@@ -90,6 +92,7 @@ def read_settings(environ: dict[str, str] | os._Environ[str] | None = None) -> S
         encryption_keys=encryption_keys,
         carer_contact_days_urgent=_working_days(environ, "CARER_CONTACT_DAYS_URGENT", 0),
         carer_contact_days_routine=_working_days(environ, "CARER_CONTACT_DAYS_ROUTINE", 5),
+        carer_resume_days=_resume_days(environ.get("CARER_RESUME_DAYS", "")),
         search_backend=_search_backend(environ.get("SEARCH_BACKEND", "whoosh")),
     )
 
@@ -102,6 +105,15 @@ def _search_backend(value: str) -> str:
     if name not in SEARCH_BACKENDS:
         raise ConfigError(f"SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}; got {value!r}.")
     return name
+
+
+def _resume_days(value: str) -> int:
+    value = value.strip()
+    if not value:
+        return 7
+    if not value.isdigit() or not 1 <= int(value) <= 90:
+        raise ConfigError("CARER_RESUME_DAYS must be a whole number of days from 1 to 90.")
+    return int(value)
 
 
 def _working_days(environ: dict[str, str] | os._Environ[str], name: str, default: int) -> int:
@@ -191,6 +203,7 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "ENCRYPTION_KEYS": list(settings.encryption_keys),
         "CARER_CONTACT_DAYS_URGENT": settings.carer_contact_days_urgent,
         "CARER_CONTACT_DAYS_ROUTINE": settings.carer_contact_days_routine,
+        "CARER_RESUME_DAYS": settings.carer_resume_days,
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

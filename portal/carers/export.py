@@ -1,9 +1,10 @@
 """The queue as CSV for the team and the council's systems.
 
-One row per request; the answers themselves stay out (the FHIR export carries them), apart
-from the carer's name and postcode district that the team needs to work the list. Cells that
-a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``, ``@``, tab or carriage
-return) are prefixed with an apostrophe.
+One row per request: first what the team needs to work the list (the carer's name and
+postcode district among it), then every answer, one column per question of the form, named by
+the question's id (options by their values, several joined with "; "; a question the request
+was not asked is empty). Cells that a spreadsheet would run as a formula (starting ``=``,
+``+``, ``-``, ``@``, tab or carriage return) are prefixed with an apostrophe.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Mapping
 
 from portal.carers.models import CarerReferral
 from portal.carers.targets import contact_target, local_day
+from portal.journeys.definition import Journey
 
 HEADER = ("reference", "received", "priority", "queue", "locality", "status", "assigned_to",
           "contact_by", "contacted", "overdue", "first_contact", "carer_name",
@@ -26,11 +28,18 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def queue_csv(referrals: Iterable[CarerReferral], *, teams: Mapping[int, str],
+def _answer(value: object) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def queue_csv(referrals: Iterable[CarerReferral], *, journey: Journey, teams: Mapping[int, str],
               localities: Mapping[int, str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    questions = [(page.id, question.id) for page in journey.pages for question in page.questions]
+    writer.writerow(HEADER + tuple(question_id for _page_id, question_id in questions))
     for referral in referrals:
         target = contact_target(referral)
         writer.writerow([safe_cell(cell) for cell in (
@@ -47,5 +56,6 @@ def queue_csv(referrals: Iterable[CarerReferral], *, teams: Mapping[int, str],
             local_day(referral.first_contact_at).isoformat() if referral.first_contact_at else "",
             referral.answers.get("about_you", {}).get("full_name", ""),
             referral.postcode_district or "",
-        )])
+        )] + [safe_cell(_answer(referral.answers.get(page_id, {}).get(question_id)))
+              for page_id, question_id in questions])
     return out.getvalue()

@@ -53,7 +53,7 @@ def _when(moment: datetime) -> str:
 
 def _items(journey: Journey, answers: flow.Answers) -> list[dict[str, Any]]:
     pages = []
-    for page in flow.position(journey, answers).path:
+    for page in flow.answered(journey, answers):
         items = []
         for question in page.questions:
             value = answers.get(page.id, {}).get(question.id)
@@ -111,6 +111,8 @@ def bundle(*, referral: CarerReferral, journey: Journey, team_name: str | None,
         (_urn("service-request", referral.id), request),
         (patient_ref, patient),
         (related_ref, {"resourceType": "RelatedPerson", "patient": subject,
+                       "name": [{"text": cared_for["cared_for_name"]}]
+                       if cared_for.get("cared_for_name") else None,
                        "relationship": [{"text": str(cared_for.get("relationship")
                                                      or "cared-for person")}]}),
         (response_ref, {"resourceType": "QuestionnaireResponse", "status": "completed",

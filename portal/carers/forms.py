@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.carers.models import ContactMethod, ContactOutcome, ReferralStatus
 from portal.clock import today
-from portal.forms import clean_text
+from portal.forms import EmailAddress, clean_line, clean_text
 
 # A field people never see (hidden from sight and from screen readers); bots fill it in.
 HONEYPOT = "website"
@@ -18,6 +18,19 @@ HONEYPOT = "website"
 
 class SendForm(FlaskForm):
     website = StringField(_l("Leave this empty"))
+
+
+class ResumeEmailForm(FlaskForm):
+    """Where to send a link back to a form in progress (the address is not kept)."""
+
+    email = StringField(
+        _l("Email address"), filters=[clean_line],
+        description=_l("We will send you a link to come back to your answers. The email will "
+                       "not contain any of your answers."),
+        validators=[InputRequired(_l("Enter your email address")),
+                    Length(max=254, message=_l("Email address must be 254 characters or fewer")),
+                    EmailAddress(_l("Enter an email address in the correct format, like "
+                                    "name@example.com"))])
 
 
 class StatusForm(FlaskForm):

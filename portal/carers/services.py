@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.accounts.models import User, team_locality
 from portal.audit.events import AccessReason, EventType, ObjectType
 from portal.audit.services import record
-from portal.carers.journey import referral_journey
+from portal.carers.journey import JOURNEY_ID, referral_journey
 from portal.carers.models import (
     CarerReferral,
     ContactAttempt,
@@ -25,10 +25,16 @@ from portal.carers.models import (
 from portal.circles.policy import Decision, decide_referral
 from portal.clock import UK, utcnow
 from portal.journeys import flow
+from portal.journeys import services as journeys
 from portal.journeys.models import JourneyDraft
+from portal.mail import public_url, queue_email
 from portal.places.models import Locality
 from portal.search.places import locality_of_postcode
 from portal.unit_of_work import service
+
+
+class NoDraft(LookupError):
+    """No unsent draft goes with this token."""
 
 
 class NotReady(ValueError):
@@ -243,7 +249,7 @@ def export_queue(session: Session, /, *, start: date | None, end: date | None, b
            referrals=[referral.id for referral in referrals],
            filters={"from": start.isoformat() if start else None,
                     "to": end.isoformat() if end else None})
-    return queue_csv(referrals, teams=teams, localities=localities)
+    return queue_csv(referrals, journey=referral_journey(), teams=teams, localities=localities)
 
 
 @service
@@ -260,3 +266,20 @@ def export_fhir(session: Session, /, *, referral: CarerReferral, by: User) -> di
            target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
            reason=decision.reason, format="fhir")
     return data
+
+
+@service(audited=False, because="a link back to a form in progress (no answers in it); "
+                                "the submission is audited")
+def send_resume_link(session: Session, /, *, token: str, email: str, days: int,
+                     by: User | None) -> None:
+    """Email a single-use link, good for ``days`` days, back to the draft ``token`` holds.
+    The email holds a notice and the link, never an answer; the address is not kept."""
+    from flask_babel import gettext as _
+
+    draft = journeys.find_draft(session, JOURNEY_ID, token)
+    if draft is None or draft.submitted_at is not None:
+        raise NoDraft(JOURNEY_ID)
+    link = journeys.new_resume_link(session, draft, lifetime=timedelta(days=days))
+    queue_email(session, to=email, template="carer_resume",
+                subject=_("Your request for a carer's assessment: come back to it"),
+                link=public_url("carers.resume", token=link), days=days)

@@ -16,6 +16,7 @@ class Row:
     question_id: str
     label: str
     value: str
+    page_title: str = ""
 
 
 def _shown(question: Question, value: object) -> str:
@@ -28,10 +29,14 @@ def _shown(question: Question, value: object) -> str:
     return str(value)
 
 
-def summary(journey: Journey, answers: flow.Answers) -> list[Row]:
+def summary(journey: Journey, answers: flow.Answers, *, sent: bool = False) -> list[Row]:
+    """Rows for the pages on the path (a draft: "check your answers"), or, ``sent``, for
+    every page a sent request holds answers to."""
     rows = []
-    for page in flow.position(journey, answers).path:
+    pages = flow.answered(journey, answers) if sent else flow.position(journey, answers).path
+    for page in pages:
         for question in page.questions:
             rows.append(Row(page.id, question.id, _(question.label),
-                            _shown(question, answers[page.id].get(question.id))))
+                            _shown(question, answers[page.id].get(question.id)),
+                            _(page.title)))
     return rows

@@ -1,5 +1,4 @@
-"""The self-referral form (anyone, no account needed), a carer's own requests, and the
-locality team's queue."""
+"""A carer's own requests and the locality team's queue (the form itself: ``views_form``)."""
 
 from __future__ import annotations
 
@@ -8,13 +7,11 @@ from datetime import date, datetime
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import format_date, ngettext
@@ -22,61 +19,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.accounts.models import User
+from portal.accounts.models import CareTeam, User
 from portal.audit.events import AccessReason
 from portal.audit.presenters import names_for
-from portal.authz import Permission, public, requires, signed_in
+from portal.authz import Permission, requires, signed_in
 from portal.carers import queries, services
-from portal.carers.forms import AssignForm, ContactForm, PeriodForm, SendForm, StatusForm
-from portal.carers.journey import JOURNEY_ID, referral_journey
+from portal.carers.forms import AssignForm, ContactForm, PeriodForm, StatusForm
+from portal.carers.journey import referral_journey
 from portal.carers.models import CarerReferral, ContactMethod, ContactOutcome, ReferralStatus
 from portal.carers.summary import summary
 from portal.carers.targets import contact_target
 from portal.circles.policy import decide_referral
 from portal.clock import utcnow
-from portal.extensions import db, limiter
-from portal.journeys import flow
-from portal.journeys import services as journeys
-from portal.journeys.definition import Page
-from portal.journeys.forms import answers_of, page_form
-from portal.journeys.models import JourneyDraft
+from portal.extensions import db
 
 bp = Blueprint("carers", __name__)
-
-TOKEN_KEY = f"journey.{JOURNEY_ID}"
-SENT_KEY = f"journey.{JOURNEY_ID}.sent"
-
-
-def _draft() -> JourneyDraft | None:
-    draft = journeys.find_draft(db.session, JOURNEY_ID, session.get(TOKEN_KEY))
-    return draft if draft is not None and draft.submitted_at is None else None
-
-
-def _answers() -> flow.Answers:
-    draft = _draft()
-    return draft.answers if draft else {}
-
-
-def _user_id() -> int | None:
-    return int(current_user.id) if current_user.is_authenticated else None
-
-
-def _onward(answers: flow.Answers) -> Response:
-    where = flow.position(referral_journey(), answers)
-    if where.stop:
-        return redirect(url_for("carers.stop", stop_id=where.stop))
-    if where.next_page:
-        return redirect(url_for("carers.question", page_id=where.next_page.id))
-    return redirect(url_for("carers.check"))
-
-
-def _back(answers: flow.Answers, page: Page | None) -> str:
-    """The page before this one on the path (links work without JavaScript)."""
-    path = list(flow.position(referral_journey(), answers).path)
-    before = path[:path.index(page)] if page in path else path
-    if not before:
-        return url_for("carers.start")
-    return url_for("carers.question", page_id=before[-1].id)
 
 
 @bp.app_template_filter("age_in_days")
@@ -102,92 +59,15 @@ def _contact_target(referral: CarerReferral) -> object:
     return contact_target(referral)
 
 
-@bp.route("/carers/assessment")
-@public
-def start() -> str:
-    return render_template("carers/start.html", journey=referral_journey(),
-                           first=referral_journey().pages[0])
-
-
-@bp.route("/carers/assessment/<page_id>", methods=["GET", "POST"])
-@public
-def question(page_id: str) -> str | Response:
-    journey = referral_journey()
-    page = journey.page(page_id)
-    if page is None:
-        abort(404)
-    answers = _answers()
-    if not flow.reachable(journey, answers, page):
-        return _onward(answers)
-    form = page_form(page, data=answers.get(page.id))
-    if form.validate_on_submit():
-        token = session.get(TOKEN_KEY) if _draft() else None
-        if token is None:
-            token = session[TOKEN_KEY] = journeys.new_token()
-        draft = journeys.save_page(db.session, journey=JOURNEY_ID, token=token, page_id=page.id,
-                                   answers=answers_of(page, form), user_id=_user_id())
-        return _onward(draft.answers)
-    return render_template("carers/question.html", journey=journey, page=page, form=form,
-                           back=_back(answers, page))
-
-
-@bp.route("/carers/assessment/stop/<stop_id>")
-@public
-def stop(stop_id: str) -> str:
-    found = referral_journey().stops.get(stop_id)
-    if found is None:
-        abort(404)
-    return render_template("carers/stop.html", stop=found, back=_back(_answers(), None))
-
-
-@bp.route("/carers/assessment/check", methods=["GET", "POST"])
-@public
-@limiter.limit(lambda: str(current_app.config.get("CARER_REFERRAL_RATE", "10 per hour")),
-               methods=["POST"], exempt_when=lambda: bool(current_user.is_authenticated))
-def check() -> str | Response | tuple[str, int]:
-    journey = referral_journey()
-    draft = _draft()
-    answers = draft.answers if draft else {}
-    where = flow.position(journey, answers)
-    if draft is None or where.next_page or where.stop:
-        if draft is None and session.get(SENT_KEY):
-            return redirect(url_for("carers.sent"))
-        return _onward(answers)
-    form = SendForm()
-    if form.validate_on_submit():
-        if form.website.data:
-            form.website.errors = [_("We could not send your request. Try again.")]
-            return render_template("carers/check.html", rows=summary(journey, answers),
-                                   form=form), 400
-        try:
-            referral = services.submit(db.session, draft=draft,
-                                       by=current_user if current_user.is_authenticated else None)
-        except services.NoReferenceFree:
-            form.website.errors = [_("We could not send your request just now. Your answers "
-                                     "are saved: try again in a minute.")]
-            return render_template("carers/check.html", rows=summary(journey, answers),
-                                   form=form), 503
-        session[SENT_KEY] = referral.id
-        session.pop(TOKEN_KEY, None)
-        return redirect(url_for("carers.sent"))
-    return render_template("carers/check.html", rows=summary(journey, answers), form=form)
-
-
-@bp.route("/carers/assessment/sent")
-@public
-def sent() -> str | Response:
-    referral_id = session.get(SENT_KEY)
-    referral = db.session.get(CarerReferral, referral_id) if referral_id else None
-    if referral is None:
-        return redirect(url_for("carers.start"))
-    return render_template("carers/sent.html", referral=referral)
-
-
 @bp.route("/account/carers-assessments")
 @signed_in
 def mine() -> str:
+    from portal.carers.journey import JOURNEY_ID
+    from portal.journeys.services import draft_of_user
+
     return render_template("carers/mine.html",
-                           referrals=queries.referrals_of(db.session, current_user))
+                           referrals=queries.referrals_of(db.session, current_user),
+                           waiting=draft_of_user(db.session, JOURNEY_ID, int(current_user.id)))
 
 
 def _queue_page(period: PeriodForm, code: int = 200) -> tuple[str, int]:
@@ -256,7 +136,7 @@ def _show(referral: CarerReferral, *, status_form: StatusForm | None = None,
     names = names_for(db.session, [c.by_id for c in referral.contacts])
     return render_template(
         "carers/referral.html", referral=referral, rows=summary(referral_journey(),
-                                                                referral.answers),
+                                                                referral.answers, sent=True),
         form=status_form or StatusForm(formdata=None, data={"status": referral.status.value}),
         assign_form=assign_form, contact_form=contact_form or ContactForm(formdata=None),
         names=names), code
@@ -268,6 +148,21 @@ def referral(referral_id: int) -> tuple[str, int]:
     found = services.view_referral(db.session, referral=_referral_or_404(referral_id),
                                    by=current_user)
     return _show(found)
+
+
+@bp.route("/carers/queue/<int:referral_id>/print")
+@requires(Permission.CARE_TEAM_WORK)
+def print_referral(referral_id: int) -> str:
+    """One request as a readable document to print or keep (the same rule and audit as the
+    request's page)."""
+    found = services.view_referral(db.session, referral=_referral_or_404(referral_id),
+                                   by=current_user)
+    team = db.session.get(CareTeam, found.team_id) if found.team_id is not None else None
+    names = names_for(db.session, [c.by_id for c in found.contacts]
+                      + [u.by_id for u in found.updates])
+    return render_template("carers/print.html", referral=found, team=team, names=names,
+                           rows=summary(referral_journey(), found.answers, sent=True),
+                           now=utcnow())
 
 
 @bp.route("/carers/queue/<int:referral_id>/status", methods=["POST"])
@@ -316,3 +211,6 @@ def record_contact(referral_id: int) -> tuple[str, int] | Response:
         flash(_("Contact attempt recorded."), "success")
         return redirect(url_for("carers.referral", referral_id=found.id))
     return _show(found, contact_form=form, code=400)
+
+
+from portal.carers import views_form  # noqa: E402, F401  (the form's routes)

@@ -57,6 +57,13 @@ def on_path(journey: Journey, answers: Answers) -> Answers:
     return {page.id: answers[page.id] for page in position(journey, answers).path}
 
 
+def answered(journey: Journey, answers: Answers) -> tuple[Page, ...]:
+    """The pages that have answers, in the journey's order: for a sent request, whose answers
+    are already only its path (and may come from an older version of the file, without pages
+    added since), where ``position`` would stop at the first page it lacks."""
+    return tuple(page for page in journey.pages if page.id in answers)
+
+
 def flags(journey: Journey, answers: Answers) -> set[str]:
     raised: set[str] = set()
     for page in position(journey, answers).path:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.clock import utcnow
-from portal.journeys.models import JourneyDraft
+from portal.journeys.models import JourneyDraft, JourneyResumeLink
 from portal.unit_of_work import service
 
 
@@ -48,3 +50,100 @@ def save_page(session: Session, /, *, journey: str, token: str, page_id: str,
     if user_id and draft.user_id is None:
         draft.user_id = user_id
     return draft
+
+
+def draft_of_user(session: Session, journey: str, user_id: int) -> JourneyDraft | None:
+    """The account's newest unsent draft of this journey with something answered."""
+    drafts = session.scalars(select(JourneyDraft).where(
+        JourneyDraft.journey == journey, JourneyDraft.user_id == user_id,
+        JourneyDraft.submitted_at.is_(None)).order_by(JourneyDraft.updated_at.desc(),
+                                                      JourneyDraft.id.desc()))
+    return next((draft for draft in drafts if draft.answers), None)
+
+
+@service(audited=False, because="a form's answers in progress; the submission is audited")
+def take_over(session: Session, /, *, draft: JourneyDraft) -> str:
+    """A new token for the draft (for this browser's session); the old token stops working,
+    so only one browser at a time holds a draft."""
+    token = new_token()
+    draft.token_hash = token_hash(token)
+    draft.updated_at = utcnow()
+    return token
+
+
+def new_resume_link(session: Session, draft: JourneyDraft, *, lifetime: timedelta) -> str:
+    """A single-use link token for ``draft`` (only its hash is kept), inside the caller's
+    service."""
+    if draft.submitted_at is not None:
+        raise DraftSubmitted(draft.journey)
+    link = new_token()
+    session.add(JourneyResumeLink(draft_id=draft.id, token_hash=token_hash(link),
+                                  expires_at=utcnow() + lifetime))
+    session.flush()
+    return link
+
+
+class LinkProblem(ValueError):
+    """A resume link that cannot be used: ``reason`` is unknown, used or expired."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Resumed:
+    draft: JourneyDraft
+    token: str
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite: naive
+
+
+def check_resume_link(session: Session, journey: str, link: str) -> JourneyResumeLink:
+    """The link if it may still be used; ``LinkProblem`` says why not."""
+    found = session.scalar(select(JourneyResumeLink).where(
+        JourneyResumeLink.token_hash == token_hash(link)))
+    draft = session.get(JourneyDraft, found.draft_id) if found is not None else None
+    if found is None or draft is None or draft.journey != journey:
+        raise LinkProblem("unknown")
+    if found.used_at is not None or draft.submitted_at is not None:
+        raise LinkProblem("used")
+    if _aware(found.expires_at) <= utcnow():
+        raise LinkProblem("expired")
+    return found
+
+
+@service(audited=False, because="a form's answers in progress; the submission is audited")
+def use_resume_link(session: Session, /, *, journey: str, link: str) -> Resumed:
+    """Follow a resume link once: every link to the draft stops working, and the draft gets a
+    new token for this browser. Two presses at once: the second finds the link used."""
+    found = check_resume_link(session, journey, link)
+    now = utcnow()
+    claimed = session.execute(
+        update(JourneyResumeLink).where(JourneyResumeLink.id == found.id,
+                                        JourneyResumeLink.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise LinkProblem("used")
+    session.execute(update(JourneyResumeLink).where(
+        JourneyResumeLink.draft_id == found.draft_id, JourneyResumeLink.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False))
+    draft = session.get(JourneyDraft, found.draft_id)
+    assert draft is not None
+    return Resumed(draft, take_over(session, draft=draft))
+
+
+@service(audited=False, because="unsent form drafts past their time (nobody's record yet)")
+def purge_drafts(session: Session, /, *, days: int) -> int:
+    """Delete unsent drafts nobody has touched for ``days`` days, with their links (the
+    answers of a form never sent are not kept for ever). Sent drafts hold no answers."""
+    cutoff = utcnow() - timedelta(days=days)
+    ids = list(session.scalars(select(JourneyDraft.id).where(
+        JourneyDraft.submitted_at.is_(None), JourneyDraft.updated_at < cutoff)))
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        session.execute(delete(JourneyResumeLink).where(JourneyResumeLink.draft_id.in_(part)))
+        session.execute(delete(JourneyDraft).where(JourneyDraft.id.in_(part)))
+    return len(ids)

@@ -71,6 +71,11 @@ def test_the_csv_holds_the_workers_queue_only_and_is_audited(app, client, sessio
     assert rows[0]["carer_name"] == "Jane Evans" and rows[0]["postcode_district"] == "TQ1"
     assert rows[0]["received"] == "2026-12-09" and rows[0]["contact_by"] == "2026-12-16"
     assert (rows[0]["contacted"], rows[0]["overdue"]) == ("no", "no")
+    # Every answer, one column per question.
+    assert (rows[0]["gp_knows"], rows[0]["language"], rows[0]["conditions"]) == (
+        "no", "Welsh", "dementia; physical")
+    assert (rows[0]["good_day"], rows[0]["willing_able"], rows[0]["involved_name"]) == (
+        "A walk by the sea.", "with_help", "")
     [event] = events(session, "carer_referrals_exported")
     assert event.actor_id == worker.id and event.reason == "care_team"
     assert event.details["format"] == "csv" and len(event.details["referrals"]) == 2
@@ -82,6 +87,7 @@ def test_the_other_teams_csv_guards_formulas(app, client, session, teams):
     client.sign_in_as(make_user(session, Role.CARE_WORKER, teams=[devonport]))
     [row] = rows_of(client.get("/carers/queue.csv"))
     assert row["carer_name"] == "'=HYPERLINK(\"http://x.example\")"
+    assert row["full_name"] == "'=HYPERLINK(\"http://x.example\")"  # the answers' columns too
     assert [safe_cell(v) for v in ("+1", "-1", "@a", "ok", None)] == ["'+1", "'-1", "'@a", "ok", ""]
 
 
@@ -146,7 +152,18 @@ def test_a_referral_as_a_valid_fhir_bundle(app, client, session, teams):
     assert resources["Patient"]["name"] == [{"text": "Jane Evans"}]
     assert resources["Patient"]["address"] == [{"postalCode": "TQ1 1AA", "country": "GB"}]
     assert resources["RelatedPerson"]["relationship"] == [{"text": "parent"}]
+    assert resources["RelatedPerson"]["name"] == [{"text": "Alan Evans"}]
     pages = {item["linkId"]: item for item in resources["QuestionnaireResponse"]["item"]}
+    # Every section of the form is there, the later ones too.
+    assert list(pages) == ["danger", "coping", "carer_kind", "filling_in", "about_you",
+                           "communication", "your_gp", "work_study", "cared_for", "caring_role",
+                           "impact", "carry_on", "what_matters", "contingency", "involved",
+                           "consent"]
+    answers = {i["linkId"]: i["answer"] for page in pages.values() for i in page["item"]}
+    assert answers["gp_knows"] == [{"valueCoding": {"code": "no", "display": "No"}}]
+    assert answers["good_day"] == [{"valueString": "A walk by the sea."}]
+    assert answers["willing_able"][0]["valueCoding"]["code"] == "with_help"
+    assert answers["consent_gp"][0]["valueCoding"]["code"] == "yes"
     conditions = next(i for i in pages["cared_for"]["item"] if i["linkId"] == "conditions")
     assert [a["valueCoding"]["code"] for a in conditions["answer"]] == ["dementia", "physical"]
     words = next(i for i in pages["cared_for"]["item"] if i["linkId"] == "conditions_words")

@@ -20,12 +20,24 @@ ANSWERS: dict[str, dict[str, object]] = {
     "filling_in": {"filled_by": "carer"},
     "about_you": {"full_name": "Jane Evans", "phone": "01803 555 010", "email": "",
                   "contact_way": "phone", "safe_time": "Mornings", "postcode": "tq1 1aa"},
-    "cared_for": {"relationship": "parent", "age_band": "85+",
-                  "conditions": ["dementia", "physical"], "conditions_words": "Falls often."},
-    "caring_role": {"hours": "50+", "role_words": "Meals and medicines."},
-    "impact": {"impact_health": "big", "impact_sleep": "some", "impact_time": "big",
-               "impact_money": "none"},
-    "consent": {"consent_share": "yes"},
+    "communication": {"communication_needs": ["large_print"], "language": "Welsh",
+                      "communication_words": ""},
+    "your_gp": {"gp_practice": "Harbour Surgery, Torquay", "gp_knows": "no"},
+    "work_study": {"work_study": ["part_time"], "work_words": "Flexible hours."},
+    "cared_for": {"cared_for_name": "Alan Evans", "relationship": "parent", "age_band": "85+",
+                  "conditions": ["dementia", "physical"], "conditions_words": "Falls often.",
+                  "lives_where": "with_me", "cared_for_knows": "agrees"},
+    "caring_role": {"hours": "50+", "tasks": ["medicines", "meals"],
+                    "role_words": "Meals and medicines.", "when_caring": "both",
+                    "other_help": "", "left_alone": "short"},
+    "impact": {"impact_health": "big", "impact_sleep": "some", "impact_relationships": "some",
+               "impact_work": "big", "impact_time": "big", "impact_money": "none",
+               "impact_words": "Sleep is the worst."},
+    "carry_on": {"willing_able": "with_help", "help_wanted": ["break"], "help_words": ""},
+    "what_matters": {"matters_words": "Keeping my job.", "good_day": "A walk by the sea."},
+    "contingency": {"emergency_plan": "no", "emergency_words": ""},
+    "involved": {"want_involved": "no"},
+    "consent": {"consent_share": "yes", "consent_gp": "yes"},
 }
 PAGES = list(ANSWERS)
 
@@ -166,7 +178,7 @@ def test_skipped_pages_send_you_back_to_the_first_unanswered(client):
 
 def test_an_earlier_answer_can_be_changed_from_check_your_answers(client, session, torquay):
     answer_all(client)
-    response = answer(client, "caring_role", {"hours": "0-19", "role_words": ""})
+    response = answer(client, "caring_role", {**ANSWERS["caring_role"], "hours": "0-19"})
     assert response.location == f"{BASE}/check"
     assert "Up to 19 hours" in client.page(f"{BASE}/check").text
 

@@ -94,6 +94,9 @@ PUBLIC_ENDPOINTS = {
     "carers.stop",
     "carers.check",
     "carers.sent",
+    # Saving the form to come back later by an emailed link, and following that link.
+    "carers.save_for_later",
+    "carers.resume",
 }
 
 # For each URL argument: how to make a value that belongs to someone other than the persona.

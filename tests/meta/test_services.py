@@ -27,6 +27,10 @@ REVIEWED_UNAUDITED = {
     "portal.accounts.services.extend_session": "keeping a session alive",
     "portal.content.services.record_feedback": "anonymous 'Was this helpful?' feedback",
     "portal.journeys.services.save_page": "a form's answers in progress; the submission is audited",
+    "portal.journeys.services.take_over": "a draft's token moved to this browser (form in progress)",
+    "portal.journeys.services.use_resume_link": "following a link back to a form in progress",
+    "portal.carers.services.send_resume_link": "a link back to a form in progress (no answers in it)",
+    "portal.journeys.services.purge_drafts": "deleting unsent form drafts past their time",
     "portal.demo.load": "demonstration data, all or nothing (what it calls audits itself)",
 }
 

@@ -264,11 +264,17 @@ def _carer_referral(app, visit) -> None:  # type: ignore[no-untyped-def]
              ("carer_kind", {"carer_kind": "adult"}), ("filling_in", {"filled_by": "carer"}),
              ("about_you", {"full_name": MARKERS[("carer_referral", "answers")],
                             "contact_way": "phone", "postcode": "SW1A 1AA"}),
-             ("cared_for", {"relationship": "parent", "age_band": "85+"}),
-             ("caring_role", {"hours": "50+"}),
+             ("communication", {}), ("your_gp", {"gp_knows": "no"}),
+             ("work_study", {"work_study": "neither"}),
+             ("cared_for", {"relationship": "parent", "age_band": "85+",
+                            "lives_where": "with_me", "cared_for_knows": "agrees"}),
+             ("caring_role", {"hours": "50+", "when_caring": "both", "left_alone": "no"}),
              ("impact", {"impact_health": "big", "impact_sleep": "big", "impact_time": "big",
-                         "impact_money": "big"}),
-             ("consent", {"consent_share": "yes"})]
+                         "impact_money": "big", "impact_relationships": "big",
+                         "impact_work": "big"}),
+             ("carry_on", {"willing_able": "no"}), ("what_matters", {}),
+             ("contingency", {"emergency_plan": "no"}), ("involved", {"want_involved": "no"}),
+             ("consent", {"consent_share": "yes", "consent_gp": "no"})]
     guest: Client = app.test_client()  # type: ignore[assignment]
     for page_id, data in pages:
         assert guest.submit(f"{base}/{page_id}", data).status_code == 302, page_id
