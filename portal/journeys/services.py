@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from portal.clock import utcnow
+from portal.clock import as_utc, utcnow
 from portal.journeys.models import JourneyDraft, JourneyResumeLink
 from portal.unit_of_work import service
 
@@ -97,10 +97,6 @@ class Resumed:
     token: str
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite: naive
-
-
 def check_resume_link(session: Session, journey: str, link: str) -> JourneyResumeLink:
     """The link if it may still be used; ``LinkProblem`` says why not."""
     found = session.scalar(select(JourneyResumeLink).where(
@@ -110,7 +106,7 @@ def check_resume_link(session: Session, journey: str, link: str) -> JourneyResum
         raise LinkProblem("unknown")
     if found.used_at is not None or draft.submitted_at is not None:
         raise LinkProblem("used")
-    if _aware(found.expires_at) <= utcnow():
+    if as_utc(found.expires_at) <= utcnow():
         raise LinkProblem("expired")
     return found
 

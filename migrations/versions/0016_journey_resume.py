@@ -1,7 +1,7 @@
 """journeys: emailed links to come back to a form, and drafts found by their account
 
-Revision ID: 0014_journey_resume
-Revises: 0013_search_pg
+Revision ID: 0016_journey_resume
+Revises: 0015_address_notice
 Create Date: 2026-12-03 14:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0014_journey_resume'
-down_revision: str | None = '0013_search_pg'
+revision: str = '0016_journey_resume'
+down_revision: str | None = '0015_address_notice'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
