@@ -22,6 +22,7 @@ from portal.carers.models import (
     ReferralStatus,
     ReferralUpdate,
 )
+from portal.carers.progress import note_progress
 from portal.circles.policy import Decision, decide_referral
 from portal.clock import UK, utcnow
 from portal.journeys import flow
@@ -161,6 +162,7 @@ def change_status(session: Session, /, *, referral: CarerReferral, status: Refer
     session.add(update)
     referral.status = status
     referral.updated_at = update.created_at
+    note_progress(session, referral, status, update.created_at)
     session.flush()
     record(session, EventType.CARER_REFERRAL_STATUS_CHANGED, actor_id=by.id,
            target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import team_locality
 from portal.carers.models import CarerReferral, ReferralStatus, ReferralUpdate
+from portal.carers.progress import note_progress
 from portal.clock import utcnow
 from portal.content.models import ContentFeedback, ContentItem, ContentVersion, VersionStatus
 from portal.places.models import Locality
+from portal.search.gaps import count_gap
 from portal.search.models import SearchGap
 
 # Referrals a month, roughly, per locality (the rest of the localities get none).
@@ -104,14 +106,16 @@ def _progress(session: Session, rng: random.Random, referral: CarerReferral, now
         at = at + timedelta(days=days)
         session.add(ReferralUpdate(referral_id=referral.id, status=status, created_at=at))
         referral.status, referral.updated_at = status, at
+        note_progress(session, referral, status, at)
 
 
 def _gaps(session: Session, rng: random.Random) -> None:
     now = utcnow()
     for words, slug, per_month in GAP_WORDS:
         for _ in range(per_month * 12):
-            session.add(SearchGap(query=words, filters={"near_locality": slug},
-                                  created_at=now - timedelta(days=rng.uniform(1, 360))))
+            at = now - timedelta(days=rng.uniform(1, 360))
+            session.add(SearchGap(query=words, filters={"near_locality": slug}, created_at=at))
+            count_gap(session, words=words, filters={"near_locality": slug}, at=at)
 
 
 def _feedback(session: Session, rng: random.Random) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from datetime import date
 
@@ -13,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from portal.figures import queries
 from portal.figures.filters import Filters, all_localities
-from portal.figures.numbers import percentile
 from portal.figures.privacy import THRESHOLD, Cell, count, share, statistic, suppress
 from portal.figures.tables import (
     DisplayTable,
@@ -29,6 +26,7 @@ from portal.figures.tables import (
     plain,
     week_label,
 )
+from portal.search.gaps import normalise_words
 
 WORDS_SHOWN = 30
 
@@ -48,15 +46,15 @@ def carers(session: Session, filters: Filters) -> Page:
         "referrals-by-month", _("Referrals per locality and month"), _("Locality"), labels,
         [month_label(m) for m in months], [[row.per_month.get(m, 0) for m in months] for row in rows])
     assert table.row_totals is not None and table.column_totals is not None  # nosec B101
-    outcomes = suppress([[len(r.contact_days), r.reached, r.completed] for r in rows],
+    outcomes = suppress([[r.contact.count, r.reached, r.completed] for r in rows],
                         row_totals=False, column_totals=True, width=3)
     assert outcomes.column_totals is not None  # nosec B101
     detail = []
     groups = [*zip(labels, rows, table.row_totals, outcomes.cells, strict=True)]
     for label, row, referrals, (contacted, reached, completed) in groups:
-        detail.append(Row(label, _carer_cells(referrals, row.urgent, contacted, row.contact_days,
+        detail.append(Row(label, _carer_cells(referrals, row.urgent, contacted, row.contact,
                                               row.within_target, reached, completed)))
-    all_days = [d for row in rows for d in row.contact_days]
+    all_days = queries.contact_spread(session, filters)
     grand = table.grand_total or Cell(None)
     contacted, reached, completed = outcomes.column_totals
     detail.append(Row(_("Total"), _carer_cells(
@@ -82,12 +80,12 @@ def carers(session: Session, filters: Filters) -> Page:
     return page
 
 
-def _carer_cells(referrals: Cell, urgent: int, contacted: Cell, days: list[float],
+def _carer_cells(referrals: Cell, urgent: int, contacted: Cell, days: queries.Spread,
                  within: int, reached: Cell, completed: Cell) -> list[str]:
     return [number(referrals), of_group(referrals, percent(share(urgent, referrals))),
             number(contacted),
-            of_group(contacted, decimal(statistic(percentile(days, 0.5), contacted))),
-            of_group(contacted, decimal(statistic(percentile(days, 0.9), contacted))),
+            of_group(contacted, decimal(statistic(days.median, contacted))),
+            of_group(contacted, decimal(statistic(days.p90, contacted))),
             of_group(contacted, percent(share(within, contacted))), number(reached),
             number(completed)]
 
@@ -95,7 +93,8 @@ def _carer_cells(referrals: Cell, urgent: int, contacted: Cell, days: list[float
 # Messaging -------------------------------------------------------------------------------
 
 def messaging(session: Session, filters: Filters) -> Page:
-    teams = queries.message_threads(session, filters)
+    threads = queries.message_threads(session, filters)
+    teams = threads.teams
     weeks = filters.weeks
     weekly, table = counts_table(
         "threads-by-week", _("Threads started per week and team"), _("Week starting"),
@@ -103,12 +102,12 @@ def messaging(session: Session, filters: Filters) -> Page:
         [[t.per_week.get(w, 0) for t in teams] for w in weeks])
     totals = table.column_totals or tuple(Cell(None) for _t in teams)
     detail = []
-    for team, threads in zip(teams, totals, strict=True):
-        detail.append(Row(team.team.name, _team_cells(threads, team.urgent, team.reply_hours,
+    for team, started in zip(teams, totals, strict=True):
+        detail.append(Row(team.team.name, _team_cells(started, team.urgent, team.reply,
                                                       team.overdue, str(team.promise_days))))
     detail.append(Row(_("Total"), _team_cells(
-        table.grand_total or Cell(None), sum(t.urgent for t in teams),
-        [h for t in teams for h in t.reply_hours], sum(t.overdue for t in teams), ""), total=True))
+        table.grand_total or Cell(None), sum(t.urgent for t in teams), threads.reply,
+        sum(t.overdue for t in teams), ""), total=True))
     page = Page("messaging", _("Messaging"), _(
         "Message threads that people started in the period, and how soon each care team first "
         "replied, counted in the team's working hours."))
@@ -128,31 +127,20 @@ def messaging(session: Session, filters: Filters) -> Page:
     return page
 
 
-def _team_cells(threads: Cell, urgent: int, hours: list[float], overdue: int, promise: str
+def _team_cells(threads: Cell, urgent: int, hours: queries.Spread, overdue: int, promise: str
                 ) -> list[str]:
-    replied = count(len(hours))
+    replied = count(hours.count)
     return [number(threads), of_group(threads, percent(share(urgent, threads))),
-            of_group(replied, decimal(statistic(percentile(hours, 0.5), replied))),
-            of_group(replied, decimal(statistic(percentile(hours, 0.9), replied))), promise,
+            of_group(replied, decimal(statistic(hours.median, replied))),
+            of_group(replied, decimal(statistic(hours.p90, replied))), promise,
             of_group(threads, percent(share(overdue, threads)))]
 
 
 # Community assets ------------------------------------------------------------------------
 
-_NOT_WORD = re.compile(r"[^\w'\s-]+")
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_words(text: str) -> str:
-    """Words typed into a search, so that "Men's  Group!" and "men\u2019s group" count
-    together."""
-    folded = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
-    return _SPACES.sub(" ", _NOT_WORD.sub(" ", folded)).strip(" '-")
-
-
 def community_assets(session: Session, filters: Filters) -> Page:
     names = {loc.slug: loc.name for loc in all_localities(session)}
-    gaps = queries.search_gaps(session, filters)
+    gaps = queries.search_gaps(session, filters, at_least=THRESHOLD)
     months = filters.months
     slugs = sorted(gaps.per_locality, key=lambda s: (s is None, names.get(s or "", s or "")))
     by_locality, _table = counts_table(

@@ -1,8 +1,9 @@
 """The figures' numbers, counted by the database (GROUP BY), never a person's record.
 
-Each function returns raw counts for one page; ``presenters`` hides small cells. Where a figure
-needs a time per referral or thread (medians, working hours), one row per referral or thread
-comes from an aggregate (first contact, first reply) and only the times are read.
+Each function returns raw counts for one page; ``presenters`` hides small cells. What a figure
+needs per referral, thread or search (first contact, first reply and their working time, the
+words and locality of a search) is stored when it happens (docs/adr/0009), so a page reads
+sums and, for medians and 90th percentiles, two ranked rows a group.
 """
 
 from __future__ import annotations
@@ -12,29 +13,28 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, extract, func, or_, select
+from sqlalchemy import String, and_, case, cast, exists, extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import CareTeam, User, UserRole, team_locality
 from portal.authz import Role
-from portal.carers.models import CarerReferral, ReferralStatus, ReferralUpdate
+from portal.carers import progress
+from portal.carers.models import CarerReferral, ReferralStatus
 from portal.circles.models import CarerGrant, Purpose, TeamConsent
 from portal.clock import today, utcnow
 from portal.content.models import ContentFeedback, ContentItem, ContentVersion, VersionStatus
 from portal.directory.models import Organisation, Service, TaxonomyTerm, service_locality, service_term
 from portal.directory.queries import is_published
 from portal.figures.filters import Filters, week_of
-from portal.figures.numbers import WorkingClock, aware
 from portal.messaging.hours import team_hours
-from portal.messaging.models import Message, MessageKind, MessageThread
+from portal.messaging.models import MessageThread
 from portal.moderation.policies import stale_before
 from portal.places.models import Locality
 from portal.plans.models import Plan, PlanSection
 from portal.search.documents import ATTENDANCE_CODES
-from portal.search.models import SearchGap
+from portal.search.models import SearchGapCount
 
-CONTACTED = (ReferralStatus.CONTACT_MADE, ReferralStatus.ASSESSMENT_BOOKED, ReferralStatus.COMPLETED)
-REACHED = (ReferralStatus.ASSESSMENT_BOOKED, ReferralStatus.COMPLETED)
+REACHED = tuple(progress.REACHED)
 CONTACT_TARGET_DAYS = 5         # "within 5 working days" (the referral's sent page)
 URGENT_CONTACT_TARGET_DAYS = 1  # "today, or on the next working day"
 REVIEW_WINDOW = timedelta(days=90)
@@ -55,6 +55,43 @@ def _localities(session: Session, filters: Filters) -> list[Locality]:
     return list(session.scalars(select(Locality).order_by(Locality.name, Locality.id)))
 
 
+# Percentiles -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Spread:
+    """How many values a group has, and their median and 90th percentile (nearest rank)."""
+
+    count: int = 0
+    median: float | None = None
+    p90: float | None = None
+
+
+ALL = "all"
+
+
+def spreads(session: Session, value: Any, group: Any, where: Any) -> dict[Any, Spread]:
+    """Per ``group`` (None: one group, keyed ``ALL``), the nearest-rank median and 90th
+    percentile of ``value`` over the rows ``where`` holds, values that are NULL left out:
+    worked out by the database (window functions), so only two rows a group are read. The
+    ranks are ``numbers.percentile``'s, in whole numbers: ceil(n / 2) and ceil(9n / 10)."""
+    key = group if group is not None else literal(ALL)
+    ranked = (select(key.label("g"), value.label("v"),
+                     func.row_number().over(partition_by=key, order_by=value).label("rn"),
+                     func.count().over(partition_by=key).label("n"))
+              .where(where, value.is_not(None)).subquery())
+    found: dict[Any, dict[str, Any]] = {}
+    for g, v, rn, n in session.execute(
+            select(ranked.c.g, ranked.c.v, ranked.c.rn, ranked.c.n)
+            .where(or_(ranked.c.rn == (ranked.c.n + 1) // 2,
+                       ranked.c.rn == (9 * ranked.c.n + 9) // 10))):
+        cell = found.setdefault(g, {"count": int(n)})
+        if int(rn) == (int(n) + 1) // 2:
+            cell["median"] = float(v)
+        if int(rn) == (9 * int(n) + 9) // 10:
+            cell["p90"] = float(v)
+    return {g: Spread(**cell) for g, cell in found.items()}
+
+
 # Carer's assessments ---------------------------------------------------------------------
 
 @dataclass
@@ -64,7 +101,7 @@ class LocalityReferrals:
     urgent: int = 0
     reached: int = 0
     completed: int = 0
-    contact_days: list[float] = field(default_factory=list)
+    contact: Spread = Spread()  # calendar days from sending to first contact
     within_target: int = 0
 
     @property
@@ -72,10 +109,16 @@ class LocalityReferrals:
         return sum(self.per_month.values())
 
 
-def carer_referrals(session: Session, filters: Filters) -> list[LocalityReferrals]:
+def _referrals_in(filters: Filters) -> Any:
     in_period = and_(CarerReferral.created_at >= filters.start, CarerReferral.created_at < filters.end)
     if filters.locality is not None:
         in_period = and_(in_period, CarerReferral.locality_id == filters.locality.id)
+    return in_period
+
+
+def carer_referrals(session: Session, filters: Filters) -> list[LocalityReferrals]:
+    """Counted from what each referral stores as it moves on (``portal.carers.progress``)."""
+    in_period = _referrals_in(filters)
     rows: dict[int | None, LocalityReferrals] = {
         loc.id: LocalityReferrals(loc) for loc in _localities(session, filters)}
     year, month = _month(CarerReferral.created_at)
@@ -84,37 +127,29 @@ def carer_referrals(session: Session, filters: Filters) -> list[LocalityReferral
             .where(in_period).group_by(CarerReferral.locality_id, year, month)):
         row = rows.get(locality_id) or rows.setdefault(locality_id, LocalityReferrals(None))
         row.per_month[_as_month(y, m)] = int(n)
-    progress = (select(ReferralUpdate.referral_id,
-                       func.min(case((ReferralUpdate.status.in_(CONTACTED), ReferralUpdate.created_at))
-                                ).label("contacted"),
-                       func.max(case((ReferralUpdate.status.in_(REACHED), 1), else_=0)).label("reached"),
-                       func.max(case((ReferralUpdate.status == ReferralStatus.COMPLETED, 1), else_=0)
-                                ).label("completed"))
-                .group_by(ReferralUpdate.referral_id).subquery())
-    reached = func.coalesce(progress.c.reached, 0)
-    for locality_id, urgent, n_reached, n_completed in session.execute(
+    target = case((CarerReferral.urgent.is_(True), URGENT_CONTACT_TARGET_DAYS),
+                  else_=CONTACT_TARGET_DAYS)
+    for locality_id, urgent, within, n_reached, n_completed in session.execute(
             select(CarerReferral.locality_id,
                    func.sum(case((CarerReferral.urgent.is_(True), 1), else_=0)),
-                   func.sum(case((or_(reached == 1, CarerReferral.status.in_(REACHED)), 1), else_=0)),
+                   func.sum(case((CarerReferral.contact_working_days <= target, 1), else_=0)),
+                   func.sum(case((or_(CarerReferral.reached_at.is_not(None),
+                                      CarerReferral.status.in_(REACHED)), 1), else_=0)),
                    func.sum(case((CarerReferral.status == ReferralStatus.COMPLETED, 1), else_=0)))
-            .outerjoin(progress, progress.c.referral_id == CarerReferral.id)
             .where(in_period).group_by(CarerReferral.locality_id)):
         row = rows[locality_id]
-        row.urgent, row.reached, row.completed = int(urgent or 0), int(n_reached or 0), int(n_completed or 0)
-    slugs = dict(session.execute(select(CareTeam.id, CareTeam.slug)).all())
-    since = filters.start.date() - timedelta(days=7)
-    clocks = {team_id: WorkingClock(team_hours(slug), since) for team_id, slug in slugs.items()}
-    default = WorkingClock(team_hours("default"), since)
-    for locality_id, team_id, urgent, sent, contacted in session.execute(
-            select(CarerReferral.locality_id, CarerReferral.team_id, CarerReferral.urgent,
-                   CarerReferral.created_at, progress.c.contacted)
-            .join(progress, progress.c.referral_id == CarerReferral.id)
-            .where(in_period, progress.c.contacted.is_not(None))):
-        row = rows[locality_id]
-        row.contact_days.append((aware(contacted) - aware(sent)).total_seconds() / 86400)
-        target = URGENT_CONTACT_TARGET_DAYS if urgent else CONTACT_TARGET_DAYS
-        row.within_target += aware(contacted) <= clocks.get(team_id, default).due_after(target, sent)
+        row.urgent, row.within_target = int(urgent or 0), int(within or 0)
+        row.reached, row.completed = int(n_reached or 0), int(n_completed or 0)
+    for locality_id, spread in spreads(session, CarerReferral.contact_days,
+                                       CarerReferral.locality_id, in_period).items():
+        rows[locality_id].contact = spread
     return list(rows.values())
+
+
+def contact_spread(session: Session, filters: Filters) -> Spread:
+    """Days to first contact over every referral of the period (the table's total row)."""
+    return spreads(session, CarerReferral.contact_days, None, _referrals_in(filters)).get(
+        ALL, Spread())
 
 
 # Messaging -------------------------------------------------------------------------------
@@ -124,7 +159,7 @@ class TeamThreads:
     team: CareTeam
     per_week: dict[date, int] = field(default_factory=dict)
     urgent: int = 0
-    reply_hours: list[float] = field(default_factory=list)
+    reply: Spread = Spread()  # working hours to the team's first reply
     overdue: int = 0
 
     @property
@@ -136,7 +171,15 @@ class TeamThreads:
         return team_hours(self.team.slug).reply_working_days
 
 
-def message_threads(session: Session, filters: Filters) -> list[TeamThreads]:
+@dataclass
+class Threads:
+    teams: list[TeamThreads]
+    reply: Spread  # over every team
+
+
+def message_threads(session: Session, filters: Filters) -> Threads:
+    """Counted from what each thread stores (its promise and the team's first reply, set by
+    ``portal.messaging.services``)."""
     teams = select(CareTeam).order_by(CareTeam.name, CareTeam.id)
     if filters.locality is not None:
         teams = teams.where(CareTeam.id.in_(select(team_locality.c.team_id).where(
@@ -154,64 +197,51 @@ def message_threads(session: Session, filters: Filters) -> list[TeamThreads]:
         week = week_of(started_on)
         row.per_week[week] = row.per_week.get(week, 0) + int(n)
         row.urgent += int(urgent or 0)
-    asked = (select(Message.thread_id, func.min(Message.created_at).label("asked"))
-             .join(MessageThread, MessageThread.id == Message.thread_id)
-             .where(in_period, Message.kind == MessageKind.PERSON)
-             .group_by(Message.thread_id).subquery())
-    replied = (select(Message.thread_id, func.min(Message.created_at).label("replied"))
-               .join(asked, asked.c.thread_id == Message.thread_id)
-               .where(Message.kind == MessageKind.TEAM, Message.created_at >= asked.c.asked)
-               .group_by(Message.thread_id).subquery())
-    now = utcnow()
-    since = filters.start.date() - timedelta(days=7)
-    clocks = {team_id: WorkingClock(team_hours(row.team.slug), since)
-              for team_id, row in rows.items()}
-    for team_id, asked_at, replied_at in session.execute(
-            select(MessageThread.team_id, asked.c.asked, replied.c.replied)
-            .join(asked, asked.c.thread_id == MessageThread.id)
-            .outerjoin(replied, replied.c.thread_id == MessageThread.id)):
-        row = rows[team_id]
-        clock = clocks[team_id]
-        due = clock.due_after(clock.hours.reply_working_days, asked_at)
-        if replied_at is not None:
-            row.reply_hours.append(clock.working_time(asked_at, replied_at).total_seconds() / 3600)
-        row.overdue += (aware(replied_at) if replied_at is not None else now) > due
-    return list(rows.values())
+    late = func.coalesce(MessageThread.first_reply_at, utcnow()) > MessageThread.first_reply_due_at
+    for team_id, overdue in session.execute(
+            select(MessageThread.team_id, func.sum(case((late, 1), else_=0)))
+            .where(in_period).group_by(MessageThread.team_id)):
+        rows[team_id].overdue = int(overdue or 0)
+    hours = MessageThread.reply_working_hours
+    for team_id, spread in spreads(session, hours, MessageThread.team_id, in_period).items():
+        rows[team_id].reply = spread
+    return Threads(list(rows.values()), spreads(session, hours, None, in_period).get(ALL, Spread()))
 
 
 # Community assets ------------------------------------------------------------------------
 
-def _gap_locality() -> Any:
-    return func.coalesce(SearchGap.filters["near_locality"].as_string(),
-                         SearchGap.filters[("localities", 0)].as_string())
-
-
 @dataclass
 class Gaps:
     per_locality: dict[str | None, dict[date, int]]      # locality slug -> month -> count
-    words: dict[tuple[str, str | None], dict[date, int]]  # (words as typed, lower) -> month
+    words: dict[tuple[str, str | None], dict[date, int]]  # (normalised words, slug) -> month
 
 
-def search_gaps(session: Session, filters: Filters) -> Gaps:
-    """One pass over the period's rows (grouped by words, locality and month); the counts per
-    locality are the sums of those groups."""
-    where = and_(SearchGap.created_at >= filters.start, SearchGap.created_at < filters.end)
-    locality = _gap_locality()
+def search_gaps(session: Session, filters: Filters, *, at_least: int = 1) -> Gaps:
+    """From the counts kept as searches are recorded (``portal.search.gaps``). ``words``
+    holds only the words searched ``at_least`` times in the period (in every locality)."""
+    where = and_(SearchGapCount.month >= filters.first_month,
+                 SearchGapCount.month <= filters.last_month)
     if filters.locality is not None:
-        where = and_(where, locality == filters.locality.slug)
-    year, month = _month(SearchGap.created_at)
-    words_key = func.lower(func.trim(SearchGap.query))
+        where = and_(where, SearchGapCount.locality == filters.locality.slug)
     per_locality: dict[str | None, dict[date, int]] = defaultdict(dict)
+    for slug, when, n in session.execute(
+            select(SearchGapCount.locality, SearchGapCount.month, func.sum(SearchGapCount.count))
+            .where(where).group_by(SearchGapCount.locality, SearchGapCount.month)):
+        per_locality[slug or None][_as_date(when)] = int(n)
+    often = (select(SearchGapCount.words).where(where, SearchGapCount.words != "")
+             .group_by(SearchGapCount.words)
+             .having(func.sum(SearchGapCount.count) >= at_least))
     words: dict[tuple[str, str | None], dict[date, int]] = defaultdict(dict)
-    for text, slug, y, m, n in session.execute(
-            select(words_key, locality, year, month, func.count())
-            .where(where).group_by(words_key, locality, year, month)):
-        when = _as_month(y, m)
-        per_locality[slug][when] = per_locality[slug].get(when, 0) + int(n)
-        if text:
-            cell = words[(str(text), slug)]
-            cell[when] = cell.get(when, 0) + int(n)
+    for text, slug, when, n in session.execute(
+            select(SearchGapCount.words, SearchGapCount.locality, SearchGapCount.month,
+                   SearchGapCount.count)
+            .where(where, SearchGapCount.words.in_(often))):
+        words[(str(text), slug or None)][_as_date(when)] = int(n)
     return Gaps(dict(per_locality), dict(words))
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -25,7 +25,7 @@ from portal.crypto import decrypt_bytes, encrypt_bytes
 from portal.mail import public_url, queue_email
 from portal.messaging.crisis import suggests_crisis
 from portal.messaging.files import CleanFile
-from portal.messaging.hours import local_text, team_hours
+from portal.messaging.hours import local_text, team_hours, working_time
 from portal.messaging.models import (
     Attachment,
     Message,
@@ -147,7 +147,8 @@ def start_thread(session: Session, /, *, person: User, subject: str, body: str,
     thread = MessageThread(person_id=person.id, team_id=team.id, subject=subject,
                            urgent=crisis, created_at=now, last_message_at=now,
                            waiting_on=Waiting.TEAM,
-                           reply_due_at=team_hours(team.slug).reply_due(now))
+                           reply_due_at=team_hours(team.slug).reply_due(now),
+                           first_reply_due_at=team_hours(team.slug).reply_due(now))
     session.add(thread)
     session.flush()
     message = Message(thread_id=thread.id, kind=MessageKind.PERSON, author_id=by.id,
@@ -201,7 +202,8 @@ def reply(session: Session, /, *, thread: MessageThread, body: str,
     values: dict[str, Any] = {"last_message_at": latest, "status": ThreadStatus.OPEN,
                               "closed_at": None}
     if from_team:
-        values |= {"waiting_on": Waiting.PERSON, "reply_due_at": None}
+        values |= {"waiting_on": Waiting.PERSON, "reply_due_at": None, **_first_reply(
+            team, thread.created_at, now)}
     else:
         values |= {"waiting_on": Waiting.TEAM,
                    "reply_due_at": team_hours(team.slug).reply_due(now)}
@@ -221,6 +223,14 @@ def reply(session: Session, /, *, thread: MessageThread, body: str,
     _sent_event(session, message, thread, by, decision.reason, crisis)
     session.expire(thread)
     return Sent(message, crisis)
+
+
+def _first_reply(team: CareTeam, asked: datetime, now: datetime) -> dict[str, Any]:
+    """The team's first reply and the working hours it took, kept once (for the figures)."""
+    first = MessageThread.first_reply_at.is_(None)
+    hours = working_time(team_hours(team.slug), asked, now).total_seconds() / 3600
+    return {"first_reply_at": case((first, now), else_=MessageThread.first_reply_at),
+            "reply_working_hours": case((first, hours), else_=MessageThread.reply_working_hours)}
 
 
 def email_on(session: Session, user_id: int) -> bool:
