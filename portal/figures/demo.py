@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import team_locality
 from portal.carers.models import CarerReferral, ReferralStatus, ReferralUpdate
-from portal.carers.progress import note_progress
+from portal.carers.progress import counted, note_progress
 from portal.clock import utcnow
 from portal.content.models import ContentFeedback, ContentItem, ContentVersion, VersionStatus
 from portal.places.models import Locality
@@ -89,6 +89,7 @@ def _referrals(session: Session, rng: random.Random) -> None:
         session.add(referral)
         session.flush()
         _progress(session, rng, referral, now)
+        counted(session, referral)
 
 
 def _progress(session: Session, rng: random.Random, referral: CarerReferral, now: datetime) -> None:

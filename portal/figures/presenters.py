@@ -38,7 +38,8 @@ def _locality_name(locality: object) -> str:
 # Carer's assessments ---------------------------------------------------------------------
 
 def carers(session: Session, filters: Filters) -> Page:
-    rows = queries.carer_referrals(session, filters)
+    found = queries.carer_referrals(session, filters)
+    rows = found.localities
     months = filters.months
     labels = [_locality_name(row.locality) if row.locality else _("No locality (triage queue)")
               for row in rows]
@@ -54,7 +55,7 @@ def carers(session: Session, filters: Filters) -> Page:
     for label, row, referrals, (contacted, reached, completed) in groups:
         detail.append(Row(label, _carer_cells(referrals, row.urgent, contacted, row.contact,
                                               row.within_target, reached, completed)))
-    all_days = queries.contact_spread(session, filters)
+    all_days = found.contact
     grand = table.grand_total or Cell(None)
     contacted, reached, completed = outcomes.column_totals
     detail.append(Row(_("Total"), _carer_cells(

@@ -13,30 +13,29 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, extract, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, exists, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import CareTeam, User, UserRole, team_locality
 from portal.authz import Role
 from portal.carers import progress
-from portal.carers.models import CarerReferral, ReferralStatus
 from portal.circles.models import CarerGrant, Purpose, TeamConsent
 from portal.clock import today, utcnow
 from portal.content.models import ContentFeedback, ContentItem, ContentVersion, VersionStatus
 from portal.directory.models import Organisation, Service, TaxonomyTerm, service_locality, service_term
 from portal.directory.queries import is_published
 from portal.figures.filters import Filters, week_of
+from portal.figures.models import NOT_YET, ReferralCount, ReplyCount, ThreadDay
 from portal.messaging.hours import team_hours
 from portal.messaging.models import MessageThread
 from portal.moderation.policies import stale_before
 from portal.places.models import Locality
 from portal.plans.models import Plan, PlanSection
 from portal.search.documents import ATTENDANCE_CODES
-from portal.search.models import SearchGapCount
+from portal.search.models import SearchGapCount, SearchGapLocalityCount, SearchGapWords
 
-REACHED = tuple(progress.REACHED)
-CONTACT_TARGET_DAYS = 5         # "within 5 working days" (the referral's sent page)
-URGENT_CONTACT_TARGET_DAYS = 1  # "today, or on the next working day"
+CONTACT_TARGET_DAYS = progress.CONTACT_TARGET_DAYS
+URGENT_CONTACT_TARGET_DAYS = progress.URGENT_CONTACT_TARGET_DAYS
 REVIEW_WINDOW = timedelta(days=90)
 NO_LOCALITY = None
 
@@ -66,30 +65,25 @@ class Spread:
     p90: float | None = None
 
 
-ALL = "all"
+def spread_of(histogram: dict[int, int]) -> Spread:
+    """The nearest-rank median and 90th percentile (``numbers.percentile``'s ranks: ceil(n/2),
+    ceil(9n/10)) of values counted in tenths (value x 10 -> how many)."""
+    n = sum(histogram.values())
+    if n <= 0:
+        return Spread()
+    ranks = {"median": (n + 1) // 2, "p90": (9 * n + 9) // 10}
+    found: dict[str, float] = {}
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        for name, rank in ranks.items():
+            if name not in found and seen >= rank:
+                found[name] = value / 10
+    return Spread(n, found.get("median"), found.get("p90"))
 
 
-def spreads(session: Session, value: Any, group: Any, where: Any) -> dict[Any, Spread]:
-    """Per ``group`` (None: one group, keyed ``ALL``), the nearest-rank median and 90th
-    percentile of ``value`` over the rows ``where`` holds, values that are NULL left out:
-    worked out by the database (window functions), so only two rows a group are read. The
-    ranks are ``numbers.percentile``'s, in whole numbers: ceil(n / 2) and ceil(9n / 10)."""
-    key = group if group is not None else literal(ALL)
-    ranked = (select(key.label("g"), value.label("v"),
-                     func.row_number().over(partition_by=key, order_by=value).label("rn"),
-                     func.count().over(partition_by=key).label("n"))
-              .where(where, value.is_not(None)).subquery())
-    found: dict[Any, dict[str, Any]] = {}
-    for g, v, rn, n in session.execute(
-            select(ranked.c.g, ranked.c.v, ranked.c.rn, ranked.c.n)
-            .where(or_(ranked.c.rn == (ranked.c.n + 1) // 2,
-                       ranked.c.rn == (9 * ranked.c.n + 9) // 10))):
-        cell = found.setdefault(g, {"count": int(n)})
-        if int(rn) == (int(n) + 1) // 2:
-            cell["median"] = float(v)
-        if int(rn) == (9 * int(n) + 9) // 10:
-            cell["p90"] = float(v)
-    return {g: Spread(**cell) for g, cell in found.items()}
+def _merge(into: dict[int, int], value: int, n: int) -> None:
+    into[value] = into.get(value, 0) + n
 
 
 # Carer's assessments ---------------------------------------------------------------------
@@ -101,55 +95,50 @@ class LocalityReferrals:
     urgent: int = 0
     reached: int = 0
     completed: int = 0
-    contact: Spread = Spread()  # calendar days from sending to first contact
+    contact: Spread = Spread()  # calendar days from sending to first contact (tenths)
     within_target: int = 0
+    days: dict[int, int] = field(default_factory=dict)  # tenths of a day -> referrals
 
     @property
     def total(self) -> int:
         return sum(self.per_month.values())
 
 
-def _referrals_in(filters: Filters) -> Any:
-    in_period = and_(CarerReferral.created_at >= filters.start, CarerReferral.created_at < filters.end)
-    if filters.locality is not None:
-        in_period = and_(in_period, CarerReferral.locality_id == filters.locality.id)
-    return in_period
+@dataclass
+class Referrals:
+    localities: list[LocalityReferrals]
+    contact: Spread  # over every locality
 
 
-def carer_referrals(session: Session, filters: Filters) -> list[LocalityReferrals]:
-    """Counted from what each referral stores as it moves on (``portal.carers.progress``)."""
-    in_period = _referrals_in(filters)
+def carer_referrals(session: Session, filters: Filters) -> Referrals:
+    """Summed from ``figures_referral_count`` (kept by ``portal.carers.progress``)."""
     rows: dict[int | None, LocalityReferrals] = {
         loc.id: LocalityReferrals(loc) for loc in _localities(session, filters)}
-    year, month = _month(CarerReferral.created_at)
-    for locality_id, y, m, n in session.execute(
-            select(CarerReferral.locality_id, year, month, func.count())
-            .where(in_period).group_by(CarerReferral.locality_id, year, month)):
+    where = and_(ReferralCount.month >= filters.first_month,
+                 ReferralCount.month <= filters.last_month)
+    if filters.locality is not None:
+        where = and_(where, ReferralCount.locality_id == filters.locality.id)
+    everyone: dict[int, int] = {}
+    for lid, month, urgent, contact, within, reached, completed, n in session.execute(
+            select(ReferralCount.locality_id, ReferralCount.month, ReferralCount.urgent,
+                   ReferralCount.contact_tenths, ReferralCount.within_target,
+                   ReferralCount.reached, ReferralCount.completed, ReferralCount.count)
+            .where(where, ReferralCount.count != 0)):
+        locality_id = int(lid) or None
         row = rows.get(locality_id) or rows.setdefault(locality_id, LocalityReferrals(None))
-        row.per_month[_as_month(y, m)] = int(n)
-    target = case((CarerReferral.urgent.is_(True), URGENT_CONTACT_TARGET_DAYS),
-                  else_=CONTACT_TARGET_DAYS)
-    for locality_id, urgent, within, n_reached, n_completed in session.execute(
-            select(CarerReferral.locality_id,
-                   func.sum(case((CarerReferral.urgent.is_(True), 1), else_=0)),
-                   func.sum(case((CarerReferral.contact_working_days <= target, 1), else_=0)),
-                   func.sum(case((or_(CarerReferral.reached_at.is_not(None),
-                                      CarerReferral.status.in_(REACHED)), 1), else_=0)),
-                   func.sum(case((CarerReferral.status == ReferralStatus.COMPLETED, 1), else_=0)))
-            .where(in_period).group_by(CarerReferral.locality_id)):
-        row = rows[locality_id]
-        row.urgent, row.within_target = int(urgent or 0), int(within or 0)
-        row.reached, row.completed = int(n_reached or 0), int(n_completed or 0)
-    for locality_id, spread in spreads(session, CarerReferral.contact_days,
-                                       CarerReferral.locality_id, in_period).items():
-        rows[locality_id].contact = spread
-    return list(rows.values())
-
-
-def contact_spread(session: Session, filters: Filters) -> Spread:
-    """Days to first contact over every referral of the period (the table's total row)."""
-    return spreads(session, CarerReferral.contact_days, None, _referrals_in(filters)).get(
-        ALL, Spread())
+        when = _as_date(month)
+        row.per_month[when] = row.per_month.get(when, 0) + n
+        row.urgent += n if urgent else 0
+        row.within_target += n if within else 0
+        row.reached += n if reached else 0
+        row.completed += n if completed else 0
+        if contact != NOT_YET:
+            _merge(row.days, contact, n)
+            _merge(everyone, contact, n)
+    for row in rows.values():
+        row.per_month = {m: n for m, n in row.per_month.items() if n}
+        row.contact = spread_of(row.days)
+    return Referrals(list(rows.values()), spread_of(everyone))
 
 
 # Messaging -------------------------------------------------------------------------------
@@ -159,8 +148,9 @@ class TeamThreads:
     team: CareTeam
     per_week: dict[date, int] = field(default_factory=dict)
     urgent: int = 0
-    reply: Spread = Spread()  # working hours to the team's first reply
+    reply: Spread = Spread()  # working hours to the team's first reply (tenths)
     overdue: int = 0
+    hours: dict[int, int] = field(default_factory=dict)  # tenths of an hour -> threads
 
     @property
     def total(self) -> int:
@@ -178,34 +168,43 @@ class Threads:
 
 
 def message_threads(session: Session, filters: Filters) -> Threads:
-    """Counted from what each thread stores (its promise and the team's first reply, set by
-    ``portal.messaging.services``)."""
+    """Summed from ``figures_thread_day`` and ``figures_reply_count`` (kept by
+    ``portal.messaging.services``); threads still waiting for a first reply are few, and are
+    read from their own index to see which are past the promise now."""
     teams = select(CareTeam).order_by(CareTeam.name, CareTeam.id)
     if filters.locality is not None:
         teams = teams.where(CareTeam.id.in_(select(team_locality.c.team_id).where(
             team_locality.c.locality_id == filters.locality.id)))
     rows = {team.id: TeamThreads(team) for team in session.scalars(teams)}
-    in_period = and_(MessageThread.created_at >= filters.start, MessageThread.created_at < filters.end,
-                     MessageThread.team_id.in_(list(rows)))
-    day = func.date(MessageThread.created_at)
-    for team_id, started, n, urgent in session.execute(
-            select(MessageThread.team_id, day, func.count(),
-                   func.sum(case((MessageThread.urgent.is_(True), 1), else_=0)))
-            .where(in_period).group_by(MessageThread.team_id, day)):
-        started_on = started if isinstance(started, date) else date.fromisoformat(str(started))
+    for team_id, day, n, urgent in session.execute(
+            select(ThreadDay.team_id, ThreadDay.day, ThreadDay.threads, ThreadDay.urgent)
+            .where(ThreadDay.day >= filters.first_month, ThreadDay.day < filters.end.date(),
+                   ThreadDay.team_id.in_(list(rows)))):
         row = rows[team_id]
-        week = week_of(started_on)
-        row.per_week[week] = row.per_week.get(week, 0) + int(n)
-        row.urgent += int(urgent or 0)
-    late = func.coalesce(MessageThread.first_reply_at, utcnow()) > MessageThread.first_reply_due_at
+        week = week_of(_as_date(day))
+        if n:
+            row.per_week[week] = row.per_week.get(week, 0) + int(n)
+        row.urgent += int(urgent)
+    everyone: dict[int, int] = {}
+    for team_id, reply, late, n in session.execute(
+            select(ReplyCount.team_id, ReplyCount.reply_tenths, ReplyCount.late, ReplyCount.count)
+            .where(ReplyCount.month >= filters.first_month, ReplyCount.month <= filters.last_month,
+                   ReplyCount.team_id.in_(list(rows)), ReplyCount.count != 0)):
+        row = rows[team_id]
+        _merge(row.hours, reply, n)
+        _merge(everyone, reply, n)
+        row.overdue += n if late else 0
+    waiting = and_(MessageThread.first_reply_at.is_(None),
+                   MessageThread.created_at >= filters.start, MessageThread.created_at < filters.end,
+                   MessageThread.team_id.in_(list(rows)))
     for team_id, overdue in session.execute(
-            select(MessageThread.team_id, func.sum(case((late, 1), else_=0)))
-            .where(in_period).group_by(MessageThread.team_id)):
-        rows[team_id].overdue = int(overdue or 0)
-    hours = MessageThread.reply_working_hours
-    for team_id, spread in spreads(session, hours, MessageThread.team_id, in_period).items():
-        rows[team_id].reply = spread
-    return Threads(list(rows.values()), spreads(session, hours, None, in_period).get(ALL, Spread()))
+            select(MessageThread.team_id, func.count()).where(
+                waiting, MessageThread.first_reply_due_at < utcnow())
+            .group_by(MessageThread.team_id)):
+        rows[team_id].overdue += int(overdue)
+    for row in rows.values():
+        row.reply = spread_of(row.hours)
+    return Threads(list(rows.values()), spread_of(everyone))
 
 
 # Community assets ------------------------------------------------------------------------
@@ -219,25 +218,32 @@ class Gaps:
 def search_gaps(session: Session, filters: Filters, *, at_least: int = 1) -> Gaps:
     """From the counts kept as searches are recorded (``portal.search.gaps``). ``words``
     holds only the words searched ``at_least`` times in the period (in every locality)."""
+    per_locality: dict[str | None, dict[date, int]] = defaultdict(dict)
+    in_period = and_(SearchGapLocalityCount.month >= filters.first_month,
+                     SearchGapLocalityCount.month <= filters.last_month)
+    if filters.locality is not None:
+        in_period = and_(in_period, SearchGapLocalityCount.locality == filters.locality.slug)
+    for slug, when, n in session.execute(
+            select(SearchGapLocalityCount.locality, SearchGapLocalityCount.month,
+                   SearchGapLocalityCount.count).where(in_period)):
+        if n:
+            per_locality[slug or None][_as_date(when)] = int(n)
     where = and_(SearchGapCount.month >= filters.first_month,
                  SearchGapCount.month <= filters.last_month)
     if filters.locality is not None:
         where = and_(where, SearchGapCount.locality == filters.locality.slug)
-    per_locality: dict[str | None, dict[date, int]] = defaultdict(dict)
-    for slug, when, n in session.execute(
-            select(SearchGapCount.locality, SearchGapCount.month, func.sum(SearchGapCount.count))
-            .where(where).group_by(SearchGapCount.locality, SearchGapCount.month)):
-        per_locality[slug or None][_as_date(when)] = int(n)
-    often = (select(SearchGapCount.words).where(where, SearchGapCount.words != "")
-             .group_by(SearchGapCount.words)
-             .having(func.sum(SearchGapCount.count) >= at_least))
+    # Words searched that often ever (few): only those can have been in the period.
+    candidates = select(SearchGapWords.words).where(SearchGapWords.total >= at_least)
     words: dict[tuple[str, str | None], dict[date, int]] = defaultdict(dict)
+    totals: dict[str, int] = defaultdict(int)
     for text, slug, when, n in session.execute(
             select(SearchGapCount.words, SearchGapCount.locality, SearchGapCount.month,
                    SearchGapCount.count)
-            .where(where, SearchGapCount.words.in_(often))):
+            .where(where, SearchGapCount.words.in_(candidates))):
         words[(str(text), slug or None)][_as_date(when)] = int(n)
-    return Gaps(dict(per_locality), dict(words))
+        totals[str(text)] += int(n)
+    return Gaps(dict(per_locality), {key: cells for key, cells in words.items()
+                                     if totals[key[0]] >= at_least})
 
 
 def _as_date(value: Any) -> date:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import CareTeam, User
 from portal.circles.models import CarerGrant, Purpose, Scope, TeamConsent
 from portal.clock import utcnow
+from portal.figures import counts as figures
 from portal.messaging.hours import team_hours, working_time
 from portal.messaging.models import (
     Message,
@@ -52,6 +53,7 @@ def _thread(session: Session, person: User, team: CareTeam, subject: str,
                            first_reply_due_at=team_hours(team.slug).reply_due(start))
     session.add(thread)
     session.flush()
+    figures.thread_started(session, team_id=team.id, at=start, urgent=urgent)
     when = start
     for kind, author, body in lines:
         session.add(Message(thread_id=thread.id, kind=kind, author_id=author.id if author
@@ -66,6 +68,9 @@ def _thread(session: Session, person: User, team: CareTeam, subject: str,
             thread.first_reply_at = when
             thread.reply_working_hours = working_time(
                 team_hours(team.slug), start, when).total_seconds() / 3600
+            figures.first_reply(session, team_id=team.id, started=start,
+                                hours=thread.reply_working_hours,
+                                late=when > team_hours(team.slug).reply_due(start))
         when += timedelta(hours=2)
     last = lines[-1][0]
     thread.waiting_on = Waiting.TEAM if last is MessageKind.PERSON else Waiting.PERSON

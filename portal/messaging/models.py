@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedText
@@ -49,8 +49,10 @@ class MessageThread(Base):
         Index("ix_message_thread_team_status_waiting_due", "team_id", "status", "waiting_on",
               "reply_due_at"),
         Index("ix_message_thread_person_last", "person_id", "last_message_at"),
-        # The figures read a period's threads (migration 0014_figures_stored).
-        Index("ix_message_thread_created_team", "created_at", "team_id"),
+        # The figures read the threads still waiting for a first reply (0014_figures_stored).
+        Index("ix_message_thread_awaiting_first_reply", "team_id", "created_at",
+              postgresql_where=text("first_reply_at IS NULL"),
+              sqlite_where=text("first_reply_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from portal.search.models import SearchGapCount
+from portal.figures.counts import bump, month_of
+from portal.search.models import SearchGapCount, SearchGapLocalityCount, SearchGapWords
+
+__all__ = ["count_gap", "gap_locality", "month_of", "normalise_words"]
 
 _NOT_WORD = re.compile(r"[^\w'\s-]+")
 _SPACES = re.compile(r"\s+")
@@ -37,21 +39,13 @@ def gap_locality(filters: dict[str, Any]) -> str:
     return str(chosen[0]) if chosen and chosen[0] else ""
 
 
-def month_of(at: datetime) -> date:
-    """The first of the month ``at`` falls in, in UTC (as the figures' months are)."""
-    at = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
-    return date(at.year, at.month, 1)
-
-
 def count_gap(session: Session, *, words: str, filters: dict[str, Any], at: datetime,
               n: int = 1) -> None:
-    """Add ``n`` to the count for the search's month, locality and words (one statement:
-    two searches at once both count)."""
-    values = {"month": month_of(at), "locality": gap_locality(filters)[:80],
-              "words": normalise_words(words), "count": n}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(SearchGapCount).values(**values)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["month", "locality", "words"],
-        set_={"count": SearchGapCount.count + statement.excluded["count"]}))
+    """Add ``n`` to the counts for the search's month, locality and words (one statement
+    each: two searches at once both count)."""
+    month, locality, normalised = month_of(at), gap_locality(filters)[:80], normalise_words(words)
+    bump(session, SearchGapCount, {"month": month, "locality": locality, "words": normalised},
+         count=n)
+    bump(session, SearchGapLocalityCount, {"month": month, "locality": locality}, count=n)
+    if normalised:
+        bump(session, SearchGapWords, {"words": normalised}, total=n)

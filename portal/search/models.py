@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, utcnow
@@ -51,3 +51,25 @@ class SearchGapCount(Base):
     locality: Mapped[str] = mapped_column(String(80), primary_key=True)
     words: Mapped[str] = mapped_column(String(400), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (Index("ix_search_gap_count_words_month", "words", "month"),)
+
+
+class SearchGapLocalityCount(Base):
+    """Searches that found nothing by month and locality ("" for none given)."""
+
+    __tablename__ = "search_gap_locality_count"
+
+    month: Mapped[date] = mapped_column(primary_key=True)
+    locality: Mapped[str] = mapped_column(String(80), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class SearchGapWords(Base):
+    """How often the same words (normalised) found nothing, ever: the figures list words only
+    when searched 5 times or more in a period, so they look only among these."""
+
+    __tablename__ = "search_gap_words"
+
+    words: Mapped[str] = mapped_column(String(400), primary_key=True)
+    total: Mapped[int] = mapped_column(default=0, index=True)

@@ -16,6 +16,7 @@ from portal.audit.models import AuditEvent
 from portal.authz import Role
 from portal.carers import services as carers
 from portal.carers.models import CarerReferral, ReferralStatus
+from portal.carers.progress import counted
 from tests.helpers.factories import make_locality, make_team, make_user
 
 PAGES = ["/figures/carers", "/figures/messaging", "/figures/community-assets",
@@ -94,6 +95,7 @@ def add_referrals(app, session, locality, team, when: datetime, count: int, *,  
                 locality_id=locality.id, team_id=team.id, created_at=when, updated_at=when)
             session.add(referral)
             session.flush()
+            counted(session, referral)  # as carers.services.submit does
             if contacted_after_hours is not None:
                 steps = [(ReferralStatus.CONTACT_MADE, when + timedelta(hours=contacted_after_hours))]
                 if i < completed:

@@ -10,6 +10,7 @@ import time_machine
 from portal.authz import Role
 from portal.carers import services as carers
 from portal.carers.models import CarerReferral, ReferralStatus
+from portal.carers.progress import counted
 from portal.circles.models import Purpose
 from portal.content.models import ContentFeedback, VersionStatus
 from portal.figures import queries
@@ -55,6 +56,7 @@ def referral(session, locality, team, sent, *, urgent=False, updates=()):  # typ
                         team_id=team.id, created_at=sent, updated_at=sent)
     session.add(row)
     session.flush()
+    counted(session, row)  # as carers.services.submit does
     worker = make_user(session, Role.CARE_WORKER, teams=[team])
     for status, at in updates:
         with time_machine.travel(at, tick=False):
@@ -79,16 +81,17 @@ def test_carer_referrals_per_locality_and_month_with_contact_and_outcome(app, se
         referral(session, None, team, local(2026, 2, 1, 10, 0))    # the triage queue
         referral(session, there, team, local(2025, 12, 31, 10, 0))  # before the period
     rows = {row.locality.id if row.locality else None: row
-            for row in queries.carer_referrals(session, Q1)}
+            for row in queries.carer_referrals(session, Q1).localities}
     mine = rows[here.id]
     assert mine.per_month == {date(2026, 1, 1): 1, date(2026, 3, 1): 2}
     assert (mine.total, mine.urgent, mine.reached, mine.completed) == (3, 1, 2, 1)
     assert (mine.contact.count, mine.contact.median, mine.contact.p90) == (2, 2.0, 4.0)
     assert mine.within_target == 1
-    assert queries.contact_spread(session, Q1) == queries.Spread(2, 2.0, 4.0)
+    assert queries.carer_referrals(session, Q1).contact == queries.Spread(2, 2.0, 4.0)
     assert rows[None].per_month == {date(2026, 2, 1): 1}
     assert rows[there.id].total == 0
-    only_there = queries.carer_referrals(session, Filters(there, date(2026, 1, 1), date(2026, 3, 1)))
+    only_there = queries.carer_referrals(session, Filters(there, date(2026, 1, 1),
+                                                         date(2026, 3, 1))).localities
     assert [(row.locality, row.total) for row in only_there] == [(there, 0)]
 
 
