@@ -14,8 +14,10 @@ from portal.outbox import models as outbox_models
 from portal.places import models as places_models
 from portal.plans import models as plans_models
 from portal.profile import models as profile_models
+from portal.pulse import models as pulse_models
 from portal.search import models as search_models
 
 __all__ = ["accounts_models", "audit_models", "carers_models", "circles_models", "content_models",
-           "directory_models", "figures_models", "journeys_models", "messaging_models", "moderation_models",
-           "outbox_models", "places_models", "plans_models", "profile_models", "search_models"]
+           "directory_models", "figures_models", "journeys_models", "messaging_models",
+           "moderation_models", "outbox_models", "places_models", "plans_models", "profile_models",
+           "pulse_models", "search_models"]

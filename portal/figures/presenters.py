@@ -285,3 +285,73 @@ def use(session: Session, filters: Filters) -> Page:
 
 PAGES = {"carers": carers, "messaging": messaging, "community-assets": community_assets,
          "guidance": guidance, "use": use}
+
+
+# Experience pulse ------------------------------------------------------------------------
+
+def quarter_label(quarter: date) -> str:
+    return _("%(first)s to %(last)s", first=format_date(quarter, "MMM"),
+             last=format_date(date(quarter.year, quarter.month + 2, 1), "MMM yyyy"))
+
+
+def pulse(session: Session, filters: Filters) -> Page:
+    from portal.pulse.statements import AGREE, DISAGREE, Statement
+
+    found = queries.pulse(session, filters)
+    quarters = found.quarters
+    keys: list[int | None] = [loc.id for loc in found.localities]
+    if filters.locality is None and None in found.per_locality:
+        keys.append(None)
+    names: dict[int | None, str] = {loc.id: loc.name for loc in found.localities}
+    labels = [names.get(k) or _("No locality known") for k in keys]
+    cells = [[found.per_locality.get(k, {}).get(q, [0, 0])[0] for q in quarters] for k in keys]
+    answers, table = counts_table(
+        "pulse-by-locality", _("Answers per locality and quarter"), _("Locality"), labels,
+        [quarter_label(q) for q in quarters], cells)
+    agreeing = []
+    for key, label, row in zip(keys, labels, table.cells, strict=True):
+        agreeing.append(Row(label, [
+            of_group(cell, percent(share(found.per_locality.get(key, {}).get(q, [0, 0])[1], cell)))
+            for q, cell in zip(quarters, row, strict=True)]))
+    if table.column_totals is not None:
+        agreeing.append(Row(_("Total"), [
+            of_group(cell, percent(share(sum(found.per_locality.get(k, {}).get(q, [0, 0])[1]
+                                             for k in keys), cell)))
+            for q, cell in zip(quarters, table.column_totals, strict=True)], total=True))
+    statements = list(Statement)
+    per_statement = suppress([[sum(found.statements.get(s.value, {}).values())] for s in statements],
+                             row_totals=False, column_totals=True, width=1)
+    detail = []
+    shares: list[float | None] = []
+    texts: list[str] = []
+    for statement, (cell,) in zip(statements, per_statement.cells, strict=True):
+        spread = found.statements.get(statement.value, {})
+        agree = share(sum(spread.get(v, 0) for v in AGREE), cell)
+        disagree = share(sum(spread.get(v, 0) for v in DISAGREE), cell)
+        detail.append(Row(statement.short, [number(cell), of_group(cell, percent(agree)),
+                                            of_group(cell, percent(disagree))]))
+        shares.append(None if agree is None else float(agree) * 100)
+        texts.append(_("no answers") if cell.value == 0 else percent(agree))
+    page = Page("pulse", _("Experience pulse"), _(
+        "How much people agreed with the \"I\" statements from the system's consultations, asked "
+        "after a conversation with the care team was closed or a carer's assessment was "
+        "completed. Answers are kept without anyone's name."))
+    page.tables = [answers, DisplayTable(
+        "pulse-agree-by-locality", _("Share who agree, per locality and quarter"), _("Locality"),
+        [quarter_label(q) for q in quarters], agreeing), DisplayTable(
+        "pulse-by-statement", _("Answers per statement"), _("Statement"),
+        [_("Answers"), _("Agree or strongly agree"), _("Disagree or strongly disagree")], detail)]
+    page.charts = [bar_chart("pulse-chart", _("Share who agree, per statement"),
+                             [s.short for s in statements], shares, texts)]
+    page.lists = [(_("The statements, in full"), [s.text for s in statements])]
+    page.notes = [
+        _("Each statement is answered on a 5-point scale from \"strongly disagree\" to "
+          "\"strongly agree\"; answering is optional and takes one click."),
+        _("An answer is stored with its locality and quarter only: not the person, the "
+          "conversation or the request, and not the time."),
+        _("Quarters are calendar quarters; a quarter that overlaps the period is shown whole."),
+    ]
+    return page
+
+
+PAGES["pulse"] = pulse

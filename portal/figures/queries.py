@@ -409,3 +409,49 @@ def use(session: Session, filters: Filters) -> list[LocalityUse]:
         rows[lid].carers_acting = int(n)
     return list(rows.values())
 
+
+
+# Experience pulse ------------------------------------------------------------------------
+
+@dataclass
+class PulseAnswers:
+    quarters: list[date]
+    # locality id (None: not known) -> quarter -> [answers, agreeing]
+    per_locality: dict[int | None, dict[date, list[int]]]
+    statements: dict[str, dict[int, int]]  # statement -> answer (1 to 5) -> how many
+    localities: list[Locality]
+
+
+def quarters_of(filters: Filters) -> list[date]:
+    from portal.pulse.statements import quarter_of
+
+    found, quarter = [], quarter_of(filters.first_month)
+    while quarter <= filters.last_month:
+        found.append(quarter)
+        quarter = date(quarter.year + (quarter.month + 3 > 12), (quarter.month + 2) % 12 + 1, 1)
+    return found
+
+
+def pulse(session: Session, filters: Filters) -> PulseAnswers:
+    """Answers to the "I" statements (stored without anyone's identity) in the quarters that
+    overlap the period."""
+    from portal.pulse.models import PulseAnswer
+    from portal.pulse.statements import AGREE
+
+    quarters = quarters_of(filters)
+    where = and_(PulseAnswer.quarter >= quarters[0], PulseAnswer.quarter <= filters.last_month)
+    if filters.locality is not None:
+        where = and_(where, PulseAnswer.locality_id == filters.locality.id)
+    agree = func.sum(case((PulseAnswer.answer.in_(AGREE), 1), else_=0))
+    per_locality: dict[int | None, dict[date, list[int]]] = defaultdict(dict)
+    for lid, quarter, n, n_agree in session.execute(
+            select(PulseAnswer.locality_id, PulseAnswer.quarter, func.count(), agree)
+            .where(where).group_by(PulseAnswer.locality_id, PulseAnswer.quarter)):
+        per_locality[lid][_as_date(quarter)] = [int(n), int(n_agree or 0)]
+    statements: dict[str, dict[int, int]] = defaultdict(dict)
+    for statement, answer, n in session.execute(
+            select(PulseAnswer.statement, PulseAnswer.answer, func.count())
+            .where(where).group_by(PulseAnswer.statement, PulseAnswer.answer)):
+        statements[str(statement)][int(answer)] = int(n)
+    return PulseAnswers(quarters, dict(per_locality), dict(statements),
+                        _localities(session, filters))
