@@ -26,24 +26,34 @@ class AlreadyAnswered(ValueError):
     """They have already answered (or turned down) this statement about this."""
 
 
-def _finished_and_theirs(session: Session, subject: Subject, item: Any, person: Any) -> bool:
-    """Asked only of the person themself (never a carer acting for them, never staff), once
-    the conversation is closed or the request completed; the access policy decides whose."""
+def theirs(session: Session, subject: Subject, item: Any, person: Any) -> bool:
+    """Only the person themself is asked (never a carer acting for them, never staff): the
+    access policy decides whose the conversation or request is."""
+    if item is None or not getattr(person, "is_authenticated", False):
+        return False
     if subject is Subject.THREAD:
         from portal.messaging.services import thread_decision
 
         decision = thread_decision(session, actor=person, thread=item)
-        return (decision.reason is AccessReason.OWNER and item.person_id == person.id
-                and item.status is ThreadStatus.CLOSED)
-    decision = decide_referral(session, actor=person, referral=item)
-    return decision.reason is AccessReason.OWNER and item.status is ReferralStatus.COMPLETED
+        return decision.reason is AccessReason.OWNER and item.person_id == person.id
+    return decide_referral(session, actor=person, referral=item).reason is AccessReason.OWNER
+
+
+def finished(subject: Subject, item: Any) -> bool:
+    """Asked once the conversation is closed or the request completed."""
+    if subject is Subject.THREAD:
+        return item.status is ThreadStatus.CLOSED  # type: ignore[no-any-return]
+    return item.status is ReferralStatus.COMPLETED  # type: ignore[no-any-return]
+
+
+def _finished_and_theirs(session: Session, subject: Subject, item: Any, person: Any) -> bool:
+    return theirs(session, subject, item, person) and finished(subject, item)
 
 
 def to_ask(session: Session, *, subject: Subject, item: Any, person: Any) -> list[Statement]:
     """The statements still to put to ``person`` about ``item`` (none if they may not be
     asked)."""
-    if item is None or not getattr(person, "is_authenticated", False) \
-            or not _finished_and_theirs(session, subject, item, person):
+    if not _finished_and_theirs(session, subject, item, person):
         return []
     done = set(session.scalars(select(PulseAsked.statement).where(
         PulseAsked.person_id == person.id, PulseAsked.subject == subject.value,

@@ -31,7 +31,12 @@ def pulse_scale() -> list[tuple[int, str]]:
 
 
 def _answer(subject: Subject, item: Any, page: str) -> Response:
+    if not services.theirs(db.session, subject, item, current_user):
+        abort(404)  # someone else's: as if there were nothing here
     back = f"{page}#pulse-{subject.value}-{item.id}"
+    if not services.finished(subject, item):
+        flash(_("There is nothing to answer about this yet."), "error")
+        return redirect(page)
     if request.form.get("decline"):
         services.decline(db.session, subject=subject, item=item, by=current_user)
         flash(_("You will not be asked about this again."), "success")
@@ -51,7 +56,8 @@ def _answer(subject: Subject, item: Any, page: str) -> Response:
         flash(_("You have already answered that one. Thank you."), "success")
         return redirect(back)
     except services.NotAsked:
-        abort(404)
+        flash(_("Choose one of the five answers for a statement."), "error")
+        return redirect(back)
     flash(_("Thank you. Your answer is kept without your name."), "success")
     return redirect(back)
 

@@ -145,8 +145,9 @@ def test_nobody_answers_for_someone_elses_conversation_or_an_open_one(app, clien
     client.sign_in_as(world["tom"])
     url = f"/messages/{world['thread_id']}"
     html = client.get(url).get_data(as_text=True)
-    assert client.post(f"{url}/pulse", data={
-        "csrf_token": _token(html), "statement": "talk", "answer": "4"}).status_code == 404
+    assert client.post(f"{url}/pulse", data={  # still open: nothing to answer yet
+        "csrf_token": _token(html), "statement": "talk", "answer": "4"}).status_code == 302
+    assert "There is nothing to answer about this yet." in client.page(url).text
     _close(app, session, world)
     client.sign_in_as(make_user(session, name="Someone else"))
     html = client.get("/").get_data(as_text=True)

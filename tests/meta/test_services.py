@@ -28,6 +28,9 @@ REVIEWED_UNAUDITED = {
     "portal.content.services.record_feedback": "anonymous 'Was this helpful?' feedback",
     "portal.journeys.services.save_page": "a form's answers in progress; the submission is audited",
     "portal.demo.load": "demonstration data, all or nothing (what it calls audits itself)",
+    "portal.pulse.services.answer": "an anonymous answer to the experience pulse: an audit "
+                                    "event naming the person beside it would trace it to them",
+    "portal.pulse.services.decline": "turning down the experience pulse: no answer is kept",
 }
 
 
