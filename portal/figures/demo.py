@@ -136,7 +136,7 @@ def _feedback(session: Session, rng: random.Random) -> None:
 
 
 # Answers to the experience pulse per quarter, roughly, per locality (a few on purpose).
-PULSE_PER_QUARTER = {"torquay": 40, "paignton-brixham": 25, "newton-abbot": 12, "coastal": 3,
+PULSE_PER_QUARTER = {"torquay": 40, "paignton-brixham": 25, "newton-abbot": 12, "coastal": 1,
                      "devonport": 30, "plympton": 8}
 # How agreeable each statement's answers lean (the chance of each of 1 to 5).
 PULSE_LEAN = {"situation": (1, 2, 3, 5, 3), "early": (2, 3, 3, 4, 2), "talk": (1, 1, 2, 5, 5),
