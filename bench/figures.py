@@ -10,8 +10,9 @@ test client, renders each figures page (the default period: the last 12 months, 
 localities) R times and prints p50/p95/p99 per page (issue 18's target: p95 <= 300 ms).
 
 Options: ``--backend sqlite|postgresql``, ``--referrals N``, ``--messages M``, ``--gaps G``,
-``--tail SHARE``, ``--requests R``, ``--postgres-url``, ``--database-url`` (an existing
-database, filled once and kept: later runs only measure).
+``--tail SHARE`` (searches whose words nearly nobody else typed, default 0.3), ``--pulse P``
+(answers to the experience pulse, default 50,000), ``--requests R``, ``--postgres-url``,
+``--database-url`` (an existing database, filled once and kept: later runs only measure).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from portal.db import Database, build_engine
 
 BATCH = 10_000
 PAGES = ["/figures/carers", "/figures/messaging", "/figures/community-assets",
-         "/figures/guidance", "/figures/use"]
+         "/figures/guidance", "/figures/use", "/figures/pulse"]
 WORDS = ["men's group", "night sitting", "sign language cafe", "swimming over 60s",
          "polish speaking carers", "lgbt social", "dementia carers evening", "allotment"]
 
@@ -53,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gaps", type=int, default=1_000_000)
     parser.add_argument("--tail", type=float, default=0.3,
                         help="share of the searches whose words nearly nobody else typed")
+    parser.add_argument("--pulse", type=int, default=50_000,
+                        help="answers to the experience pulse")
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--postgres-url", default=os.environ.get(
         "PORTAL_TEST_POSTGRES_URL", POSTGRES_URL))
@@ -284,6 +287,33 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
     return int(manager)
 
 
+def _fill_pulse(app: Any, args: argparse.Namespace) -> None:
+    """P answers to the experience pulse over the year (once)."""
+    import uuid
+
+    from portal.clock import today
+    from portal.places.models import Locality
+    from portal.pulse.models import PulseAnswer
+    from portal.pulse.statements import Statement, quarter_of
+
+    engine = Database.state(app).engine
+    with engine.begin() as connection:
+        if connection.execute(select(PulseAnswer.id).limit(1)).first() is not None:
+            return
+        rng = random.Random(19)  # nosec B311 # deterministic benchmark data
+        localities = [int(i) for i in connection.scalars(select(Locality.id))]
+        day = today()
+        quarters = [quarter_of(day - timedelta(days=91 * back)) for back in range(5)]
+        statements = [s.value for s in Statement]
+        _copy(connection, "pulse_answer", ["id", "locality_id", "quarter", "statement", "answer"],
+              ((uuid.uuid4().hex, rng.choice(localities), rng.choice(quarters),
+                rng.choice(statements), rng.randint(1, 5)) for _ in range(args.pulse)),
+              "pulse answers", args.pulse)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE pulse_answer"))
+
+
 def _percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     q = statistics.quantiles(ordered, n=100) if len(ordered) > 1 else [ordered[0]] * 99
@@ -307,6 +337,7 @@ def run(url: str, args: argparse.Namespace) -> None:
         manager_id = _fill(app, args)
     else:
         print("  already filled: measuring only", flush=True)
+    _fill_pulse(app, args)
     from portal.accounts import sessions
     from portal.accounts.models import User
 

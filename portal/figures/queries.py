@@ -118,23 +118,31 @@ def carer_referrals(session: Session, filters: Filters) -> Referrals:
                  ReferralCount.month <= filters.last_month)
     if filters.locality is not None:
         where = and_(where, ReferralCount.locality_id == filters.locality.id)
-    everyone: dict[int, int] = {}
-    for lid, month, urgent, contact, within, reached, completed, n in session.execute(
-            select(ReferralCount.locality_id, ReferralCount.month, ReferralCount.urgent,
-                   ReferralCount.contact_tenths, ReferralCount.within_target,
-                   ReferralCount.reached, ReferralCount.completed, ReferralCount.count)
-            .where(where, ReferralCount.count != 0)):
+    def total_if(flag: Any) -> Any:
+        return func.sum(case((flag.is_(True), ReferralCount.count), else_=0))
+
+    for lid, month, n, urgent, within, reached, completed in session.execute(
+            select(ReferralCount.locality_id, ReferralCount.month, func.sum(ReferralCount.count),
+                   total_if(ReferralCount.urgent), total_if(ReferralCount.within_target),
+                   total_if(ReferralCount.reached), total_if(ReferralCount.completed))
+            .where(where).group_by(ReferralCount.locality_id, ReferralCount.month)):
         locality_id = int(lid) or None
         row = rows.get(locality_id) or rows.setdefault(locality_id, LocalityReferrals(None))
         when = _as_date(month)
-        row.per_month[when] = row.per_month.get(when, 0) + n
-        row.urgent += n if urgent else 0
-        row.within_target += n if within else 0
-        row.reached += n if reached else 0
-        row.completed += n if completed else 0
-        if contact != NOT_YET:
-            _merge(row.days, contact, n)
-            _merge(everyone, contact, n)
+        row.per_month[when] = row.per_month.get(when, 0) + int(n or 0)
+        row.urgent += int(urgent or 0)
+        row.within_target += int(within or 0)
+        row.reached += int(reached or 0)
+        row.completed += int(completed or 0)
+    everyone: dict[int, int] = {}
+    for lid, contact, n in session.execute(
+            select(ReferralCount.locality_id, ReferralCount.contact_tenths,
+                   func.sum(ReferralCount.count))
+            .where(where, ReferralCount.contact_tenths != NOT_YET)
+            .group_by(ReferralCount.locality_id, ReferralCount.contact_tenths)):
+        if n:
+            _merge(rows[int(lid) or None].days, int(contact), int(n))
+            _merge(everyone, int(contact), int(n))
     for row in rows.values():
         row.per_month = {m: n for m, n in row.per_month.items() if n}
         row.contact = spread_of(row.days)

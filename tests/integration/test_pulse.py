@@ -78,7 +78,8 @@ def test_the_pulse_is_offered_on_a_closed_conversation_only_to_the_person(
     page = client.page(url)
     assert "How well are we doing?" in page.text
     assert TALK in page.text
-    assert client.get(url).get_data(as_text=True).count('name="answer"') == 3 * 5  # three statements, five answers each
+    # Three statements, five answers each.
+    assert client.get(url).get_data(as_text=True).count('name="answer"') == 3 * 5
     client.sign_in_as(world["worker"])
     assert "How well are we doing?" not in client.page(url).text  # never staff
 
