@@ -42,8 +42,8 @@ def theirs(session: Session, subject: Subject, item: Any, person: Any) -> bool:
 def finished(subject: Subject, item: Any) -> bool:
     """Asked once the conversation is closed or the request completed."""
     if subject is Subject.THREAD:
-        return item.status is ThreadStatus.CLOSED  # type: ignore[no-any-return]
-    return item.status is ReferralStatus.COMPLETED  # type: ignore[no-any-return]
+        return item.status is ThreadStatus.CLOSED
+    return item.status is ReferralStatus.COMPLETED
 
 
 def _finished_and_theirs(session: Session, subject: Subject, item: Any, person: Any) -> bool:
