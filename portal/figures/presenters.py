@@ -72,8 +72,8 @@ def carers(session: Session, filters: Filters) -> Page:
     page.charts = [bar_chart("referrals-chart", _("Referrals per month"),
                              [month_label(m) for m in months], list(table.column_totals))]
     page.notes = [
-        _("First contact is not recorded as a time of its own: it is when staff first set the "
-          "request's status to \"Contact made\" or a later status."),
+        _("First contact: when staff first set the request's status to \"Contact made\" or a "
+          "later status."),
         _("Target: first contact within 5 working days, or by the end of the next working day "
           "for a request flagged urgent (the promise on the request's sent page)."),
         _("Reached assessment: an assessment was booked or completed."),
