@@ -10,13 +10,16 @@ test client, renders each figures page (the default period: the last 12 months, 
 localities) R times and prints p50/p95/p99 per page (issue 18's target: p95 <= 300 ms).
 
 Options: ``--backend sqlite|postgresql``, ``--referrals N``, ``--messages M``, ``--gaps G``,
-``--requests R``, ``--postgres-url``.
+``--tail SHARE`` (searches whose words nearly nobody else typed, default 0.3), ``--pulse P``
+(answers to the experience pulse, default 50,000), ``--requests R``, ``--postgres-url``,
+``--database-url`` (an existing database, filled once and kept: later runs only measure).
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import random
 import statistics
@@ -24,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 os.environ.setdefault("PORTAL_ENV", "testing")
@@ -36,7 +40,7 @@ from portal.db import Database, build_engine
 
 BATCH = 10_000
 PAGES = ["/figures/carers", "/figures/messaging", "/figures/community-assets",
-         "/figures/guidance", "/figures/use"]
+         "/figures/guidance", "/figures/use", "/figures/pulse"]
 WORDS = ["men's group", "night sitting", "sign language cafe", "swimming over 60s",
          "polish speaking carers", "lgbt social", "dementia carers evening", "allotment"]
 
@@ -48,10 +52,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--referrals", type=int, default=100_000)
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--gaps", type=int, default=1_000_000)
+    parser.add_argument("--tail", type=float, default=0.3,
+                        help="share of the searches whose words nearly nobody else typed")
+    parser.add_argument("--pulse", type=int, default=50_000,
+                        help="answers to the experience pulse")
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--postgres-url", default=os.environ.get(
         "PORTAL_TEST_POSTGRES_URL", POSTGRES_URL))
+    parser.add_argument("--database-url", help="an existing database to use (filled on the "
+                        "first run, measured again on later ones; never dropped)")
     args = parser.parse_args(argv)
+    if args.database_url:
+        run(args.database_url, args)
+        return 0
     with _database(args.backend, args.postgres_url) as url:
         run(url, args)
     return 0
@@ -62,15 +75,49 @@ def _batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield batch
 
 
+def _copy(connection: Any, table: str, columns: list[str], rows: Iterator[tuple[Any, ...]],
+          what: str, total: int) -> None:
+    """Bulk rows: COPY on PostgreSQL, batched executemany on SQLite; progress every 10%."""
+    started, done, step = time.perf_counter(), 0, max(BATCH, total // 10)
+    shown = step
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                done += 1
+                if done >= shown:
+                    print(f"    {what}: {done:,} of {total:,} ({time.perf_counter() - started:.0f} s)",
+                          flush=True)
+                    shown += step
+        return
+    statement = text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                     f"({', '.join(':' + c for c in columns)})")
+    while batch := list(itertools.islice(rows, BATCH)):
+        connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in batch])
+        done += len(batch)
+        if done >= shown:
+            print(f"    {what}: {done:,} of {total:,} ({time.perf_counter() - started:.0f} s)",
+                  flush=True)
+            shown += step
+
+
 def _fill(app: Any, args: argparse.Namespace) -> int:
-    """Bulk rows with Core inserts; returns the manager's account id."""
+    """Bulk rows with COPY (PostgreSQL) or Core inserts, with the figures' stored columns
+    worked out as the services would (first contact, first reply, gap counts); returns the
+    manager's account id."""
     from portal import demo
     from portal.accounts.models import CareTeam, User, UserRole, team_locality
-    from portal.carers.models import CarerReferral, ReferralUpdate
+    from portal.carers.models import CarerReferral, ReferralStatus
+    from portal.carers.progress import contact_figures, figures_key
     from portal.clock import utcnow
     from portal.crypto import EncryptedJSON, EncryptedText
-    from portal.messaging.models import Message, MessageThread
-    from portal.search.models import SearchGap
+    from portal.figures.counts import day_of, tenths
+    from portal.figures.numbers import WorkingClock
+    from portal.messaging.hours import team_hours
+    from portal.messaging.models import MessageThread
+    from portal.search.gaps import gap_locality, month_of, normalise_words
 
     rng = random.Random(18)  # nosec B311 # deterministic benchmark data
     engine = Database.state(app).engine
@@ -96,7 +143,7 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
                 slug=slug, name=slug, created_at=now, updated_at=now)).inserted_primary_key[0]
             connection.execute(insert(team_locality), [
                 {"team_id": team_id, "locality_id": lid} for lid, _slug in served])
-            teams.append((team_id, [lid for lid, _slug in served]))
+            teams.append((team_id, slug, [lid for lid, _slug in served]))
         person = connection.execute(insert(User.__table__).values(
             email="bench-person@example.test", display_name="P", password_hash="x",
             created_at=now, updated_at=now)).inserted_primary_key[0]
@@ -106,66 +153,165 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
         connection.execute(insert(UserRole.__table__), [
             {"user_id": person, "role": "resident"}, {"user_id": manager, "role": "manager"}])
 
-        def referrals() -> Iterator[dict[str, Any]]:
-            for i in range(args.referrals):
-                team_id, served = teams[i % 2]
-                sent = now - timedelta(minutes=rng.uniform(60, 360 * 24 * 60))
-                yield {"reference": f"CR-B-{i:09d}", "year": 2000 + i // 1_000_000,
-                       "sequence": i % 1_000_000, "answers": cipher_json,
-                       "urgent": rng.random() < 0.15, "locality_id": rng.choice(served),
-                       "team_id": team_id, "status": "contact_made", "created_at": sent,
-                       "updated_at": sent}
+        referral_counts: dict[tuple[Any, ...], int] = {}
 
+        def referrals() -> Iterator[tuple[Any, ...]]:
+            """85% contacted (2 to 200 hours later), of those 60% booked, half of them done."""
+            for i in range(args.referrals):
+                team_id, slug, served = teams[i % 2]
+                sent = now - timedelta(minutes=rng.uniform(60, 360 * 24 * 60))
+                contacted = reached = days = working = None
+                status = "received"
+                if rng.random() < 0.85:
+                    contacted = min(now, sent + timedelta(hours=rng.uniform(2, 200)))
+                    days, working = contact_figures(slug, sent, contacted)
+                    status = "contact_made"
+                    if rng.random() < 0.6:
+                        reached = min(now, contacted + timedelta(days=rng.uniform(1, 20)))
+                        status = "completed" if rng.random() < 0.5 else "assessment_booked"
+                urgent, locality_id = rng.random() < 0.15, rng.choice(served)
+                key = figures_key(SimpleNamespace(  # type: ignore[arg-type]
+                    created_at=sent, locality_id=locality_id, urgent=urgent, contact_days=days,
+                    contact_working_days=working, reached_at=reached,
+                    status=ReferralStatus(status)))
+                referral_counts[tuple(key.values())] = referral_counts.get(
+                    tuple(key.values()), 0) + 1
+                yield (f"CR-B-{i:09d}", 2000 + i // 1_000_000, i % 1_000_000, cipher_json,
+                       urgent, locality_id, team_id, status, sent, sent,
+                       contacted, days, working, reached)
+
+        _copy(connection, "carer_referral", [
+            "reference", "year", "sequence", "answers", "urgent", "locality_id", "team_id",
+            "status", "created_at", "updated_at", "contact_made_at", "contact_days",
+            "contact_working_days", "reached_at"], referrals(), "referrals", args.referrals)
+        _copy(connection, "figures_referral_count", [
+            "month", "locality_id", "urgent", "contact_tenths", "within_target", "reached",
+            "completed", "count"], ((*key, n) for key, n in referral_counts.items()),
+            "referral counts", len(referral_counts))
         table = CarerReferral.__table__
-        raw = text(f"INSERT INTO {table.name} (reference, year, sequence, answers, urgent, "
-                   "locality_id, team_id, status, created_at, updated_at) VALUES (:reference, "
-                   ":year, :sequence, :answers, :urgent, :locality_id, :team_id, :status, "
-                   ":created_at, :updated_at)")
-        for batch in _batches(referrals()):
-            connection.execute(raw, batch)
-        rows = connection.execute(select(table.c.id, table.c.created_at)).all()
-        for batch in _batches({"referral_id": rid, "status": "contact_made",
-                               "created_at": sent + timedelta(hours=rng.uniform(2, 200))}
-                              for rid, sent in rows):
-            connection.execute(insert(ReferralUpdate.__table__), batch)
+        rows = connection.execute(select(table.c.id, table.c.created_at, table.c.contact_made_at)
+                                  .where(table.c.contact_made_at.is_not(None))).all()
+        _copy(connection, "carer_referral_update", ["referral_id", "status", "created_at"],
+              ((rid, "contact_made", at) for rid, _sent, at in rows), "referral updates", len(rows))
 
         threads = max(1, args.messages // 4)
-        thread_raw = text(
-            f"INSERT INTO {MessageThread.__table__.name} (person_id, team_id, subject, status, "
-            "waiting_on, urgent, created_at, last_message_at) VALUES (:person_id, :team_id, "
-            ":subject, 'open', 'person', :urgent, :created_at, :created_at)")
-        for batch in _batches({"person_id": person, "team_id": teams[i % 2][0],
-                               "subject": cipher_text, "urgent": rng.random() < 0.05,
-                               "created_at": now - timedelta(minutes=rng.uniform(60, 518_000))}
-                              for i in range(threads)):
-            connection.execute(thread_raw, batch)
-        thread_rows = connection.execute(select(MessageThread.__table__.c.id,
-                                                MessageThread.__table__.c.created_at)).all()
-        message_raw = text(
-            f"INSERT INTO {Message.__table__.name} (thread_id, kind, body, cards, created_at) "
-            "VALUES (:thread_id, :kind, :body, '[]', :created_at)")
+        clocks = {team_id: WorkingClock(team_hours(slug), (now - timedelta(days=370)).date())
+                  for team_id, slug, _served in teams}
+        hours = {team_id: team_hours(slug) for team_id, slug, _served in teams}
+        gaps_between = [[rng.uniform(0.5, 60) for _ in range(3)] for _ in range(threads)]
 
-        def messages() -> Iterator[dict[str, Any]]:
-            for tid, asked in thread_rows:
+        reply_counts: dict[tuple[Any, ...], int] = {}
+        day_counts: dict[tuple[Any, ...], list[int]] = {}
+
+        def thread_rows() -> Iterator[tuple[Any, ...]]:
+            for i in range(threads):
+                team_id = teams[i % 2][0]
+                asked = now - timedelta(minutes=rng.uniform(60, 518_000))
+                replied = asked + timedelta(hours=gaps_between[i][0])
+                last = replied + timedelta(hours=gaps_between[i][1] + gaps_between[i][2])
+                urgent = rng.random() < 0.05
+                due = hours[team_id].reply_due(asked)
+                taken = None
+                if replied > now:
+                    replied = None
+                else:
+                    taken = clocks[team_id].working_time(asked, replied).total_seconds() / 3600
+                    reply_key = (month_of(asked), team_id, tenths(taken), replied > due)
+                    reply_counts[reply_key] = reply_counts.get(reply_key, 0) + 1
+                day = day_counts.setdefault((day_of(asked), team_id), [0, 0])
+                day[0] += 1
+                day[1] += int(urgent)
+                yield (person, team_id, cipher_text, "open", "person", urgent,
+                       asked, min(last, now), due, replied, taken)
+
+        _copy(connection, "message_thread", [
+            "person_id", "team_id", "subject", "status", "waiting_on", "urgent", "created_at",
+            "last_message_at", "first_reply_due_at", "first_reply_at", "reply_working_hours"],
+            thread_rows(), "threads", threads)
+        _copy(connection, "figures_thread_day", ["day", "team_id", "threads", "urgent"],
+              ((*key, n, u) for key, (n, u) in day_counts.items()), "thread days", len(day_counts))
+        _copy(connection, "figures_reply_count", ["month", "team_id", "reply_tenths", "late",
+                                                  "count"],
+              ((*key, n) for key, n in reply_counts.items()), "reply counts", len(reply_counts))
+        thread_rows_back = connection.execute(select(MessageThread.__table__.c.id,
+                                                     MessageThread.__table__.c.created_at)
+                                              .order_by(MessageThread.__table__.c.id)).all()
+
+        def messages() -> Iterator[tuple[Any, ...]]:
+            for (tid, asked), between in zip(thread_rows_back, gaps_between, strict=True):
                 at = asked
                 for n in range(4):
-                    yield {"thread_id": tid, "kind": "person" if n % 2 == 0 else "team",
-                           "body": cipher_text, "created_at": at}
-                    at = at + timedelta(hours=rng.uniform(0.5, 60))
+                    yield (tid, "person" if n % 2 == 0 else "team", cipher_text, "[]", at)
+                    if n < 3:
+                        at = at + timedelta(hours=between[n])
 
-        for batch in _batches(messages()):
-            connection.execute(message_raw, batch)
+        _copy(connection, "message", ["thread_id", "kind", "body", "cards", "created_at"],
+              messages(), "messages", threads * 4)
+
         slugs = [slug for _lid, slug in localities]
-        for batch in _batches({"query": rng.choice(WORDS),
-                               "filters": {"near_locality": rng.choice(slugs)},
-                               "created_at": now - timedelta(minutes=rng.uniform(60, 518_000))}
-                              for _ in range(args.gaps)):
-            connection.execute(insert(SearchGap.__table__), batch)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text("ANALYZE"))
+        counts: dict[tuple[Any, ...], int] = {}
+
+        def gaps() -> Iterator[tuple[Any, ...]]:
+            """Most searches from a few common phrases; a share (``--tail``) are words nearly
+            nobody else typed (a long tail, as real searches have)."""
+            for _ in range(args.gaps):
+                words = (f"{rng.choice(WORDS)} {rng.randint(1, 10**7)}"
+                         if rng.random() < args.tail else rng.choice(WORDS))
+                filters = {"near_locality": rng.choice(slugs)}
+                at = now - timedelta(minutes=rng.uniform(60, 518_000))
+                key = (month_of(at), gap_locality(filters), normalise_words(words))
+                counts[key] = counts.get(key, 0) + 1
+                yield words, json.dumps(filters), at
+
+        _copy(connection, "search_gap", ["query", "filters", "created_at"], gaps(),
+              "search gaps", args.gaps)
+        _copy(connection, "search_gap_count", ["month", "locality", "words", "count"],
+              ((*key, n) for key, n in counts.items()), "search gap counts", len(counts))
+        by_locality: dict[tuple[Any, ...], int] = {}
+        by_words: dict[str, int] = {}
+        for (month, locality, words), n in counts.items():
+            by_locality[(month, locality)] = by_locality.get((month, locality), 0) + n
+            if words:
+                by_words[words] = by_words.get(words, 0) + n
+        _copy(connection, "search_gap_locality_count", ["month", "locality", "count"],
+              ((*key, n) for key, n in by_locality.items()), "gap counts per locality",
+              len(by_locality))
+        _copy(connection, "search_gap_words", ["words", "total"], iter(by_words.items()),
+              "gap words", len(by_words))
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE"))
     print(f"  filled {args.referrals:,} referrals, {threads:,} threads ({threads * 4:,} messages),"
-          f" {args.gaps:,} search gaps in {time.perf_counter() - started:.0f} s")
+          f" {args.gaps:,} search gaps ({len(counts):,} counts) in "
+          f"{time.perf_counter() - started:.0f} s", flush=True)
     return int(manager)
+
+
+def _fill_pulse(app: Any, args: argparse.Namespace) -> None:
+    """P answers to the experience pulse over the year (once)."""
+    import uuid
+
+    from portal.clock import today
+    from portal.places.models import Locality
+    from portal.pulse.models import PulseAnswer
+    from portal.pulse.statements import Statement, quarter_of
+
+    engine = Database.state(app).engine
+    with engine.begin() as connection:
+        if connection.execute(select(PulseAnswer.id).limit(1)).first() is not None:
+            return
+        rng = random.Random(19)  # nosec B311 # deterministic benchmark data
+        localities = [int(i) for i in connection.scalars(select(Locality.id))]
+        day = today()
+        quarters = [quarter_of(day - timedelta(days=91 * back)) for back in range(5)]
+        statements = [s.value for s in Statement]
+        _copy(connection, "pulse_answer", ["id", "locality_id", "quarter", "statement", "answer"],
+              ((uuid.uuid4().hex, rng.choice(localities), rng.choice(quarters),
+                rng.choice(statements), rng.randint(1, 5)) for _ in range(args.pulse)),
+              "pulse answers", args.pulse)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE pulse_answer"))
 
 
 def _percentiles(samples: list[float]) -> str:
@@ -181,8 +327,17 @@ def run(url: str, args: argparse.Namespace) -> None:
     app = create_app({"PORTAL_ENV": "testing", "SECRET_KEY": "bench", "DATABASE_URL": url,
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                       "SEARCH_INDEX_DIR": tempfile.mkdtemp(prefix="portal-bench-index-")})
-    print(f"{args.backend}:")
-    manager_id = _fill(app, args)
+    print(f"{engine.dialect.name}:", flush=True)
+    with app.app_context():
+        from portal.accounts.models import User as Account
+
+        manager_id = Database.state(app).session().scalar(
+            select(Account.id).where(Account.email == "bench-manager@example.test"))
+    if manager_id is None:
+        manager_id = _fill(app, args)
+    else:
+        print("  already filled: measuring only", flush=True)
+    _fill_pulse(app, args)
     from portal.accounts import sessions
     from portal.accounts.models import User
 

@@ -33,10 +33,11 @@ def _blueprints() -> list[Blueprint]:
     from portal.plans.views import bp as plans
     from portal.privacy.views import bp as privacy
     from portal.profile.views import bp as profile
+    from portal.pulse.views import bp as pulse
 
     return [main, accounts, admin, directory, moderation, api, profile, audit, privacy, content,
             outbox, plans, carers, circles,
-            messaging, figures]
+            messaging, figures, pulse]
 
 
 def _assets_blueprint() -> Blueprint:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import CareTeam, User
 from portal.authz import Permission
-from portal.carers import services
+from portal.carers import progress, services
 from portal.carers.journey import JOURNEY_ID
 from portal.carers.models import CarerReferral, ContactMethod, ContactOutcome, ReferralStatus
 from portal.clock import utcnow
@@ -133,7 +133,9 @@ def load_demo(session: Session) -> list[str]:
                                        user_id=by.id if by else None)
         session.flush()
         referral = services.submit(session, draft=draft, by=by)
+        counted_as = progress.figures_key(referral)
         referral.created_at = referral.updated_at = utcnow() - timedelta(days=item.days_ago)
+        progress.restate(session, counted_as, progress.figures_key(referral))  # backdated
         worker = _worker(session, referral)
         if worker is not None:
             _move(session, referral, item, worker)

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedJSON, EncryptedText
@@ -94,6 +94,8 @@ class CarerReferral(Base):
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_carer_referral_year_sequence"),
         Index("ix_carer_referral_team_id_status", "team_id", "status"),
+        # The figures read a period's referrals (migration 0017_figures_stored).
+        Index("ix_carer_referral_created_at", "created_at"),
         # An assignee always comes with when (a deleted account leaves the time behind).
         CheckConstraint("assigned_to_id IS NULL OR assigned_at IS NOT NULL",
                         name="assigned_when"),
@@ -125,6 +127,13 @@ class CarerReferral(Base):
     assigned_at: Mapped[datetime | None] = mapped_column(default=None)
     # The first contact attempt that reached the carer (the contact target is met).
     first_contact_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set once, by ``portal.carers.progress`` when staff first set the status to "contact
+    # made" or later: when, the calendar days and the working days it took (the figures).
+    contact_made_at: Mapped[datetime | None] = mapped_column(default=None)
+    contact_days: Mapped[float | None] = mapped_column(Float, default=None)
+    contact_working_days: Mapped[int | None] = mapped_column(default=None)
+    # When an assessment was first booked (or the request completed, if it never was).
+    reached_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -22,6 +22,7 @@ from portal.carers.models import (
     ReferralStatus,
     ReferralUpdate,
 )
+from portal.carers.progress import counted, figures_key, note_progress
 from portal.circles.policy import Decision, decide_referral
 from portal.clock import UK, utcnow
 from portal.journeys import flow
@@ -135,6 +136,7 @@ def submit(session: Session, /, *, draft: JourneyDraft, by: User | None) -> Care
     draft.submitted_at = now
     draft.answers = {}  # the referral holds them now; the draft keeps no second copy
     session.flush()
+    counted(session, referral)
     record(session, EventType.CARER_REFERRAL_SUBMITTED, actor_id=by.id if by else None,
            target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,
            routed="team" if routed.team_id else "triage", urgent=referral.urgent)
@@ -162,11 +164,13 @@ def view_referral(session: Session, /, *, referral: CarerReferral, by: User) -> 
 def change_status(session: Session, /, *, referral: CarerReferral, status: ReferralStatus,
                   note: str | None, by: User) -> ReferralUpdate:
     decision = _as_team(session, referral, by)
+    before = figures_key(referral)
     update = ReferralUpdate(referral=referral, status=status, note=note or None, by_id=by.id,
                             created_at=utcnow())
     session.add(update)
     referral.status = status
     referral.updated_at = update.created_at
+    note_progress(session, referral, status, update.created_at, before=before)
     session.flush()
     record(session, EventType.CARER_REFERRAL_STATUS_CHANGED, actor_id=by.id,
            target_type=ObjectType.CARER_REFERRAL, target_id=referral.id,

@@ -1,6 +1,6 @@
 """Demo activity for the figures pages: a year of carer referrals across the localities,
-searches that found nothing, and "Was this helpful?" answers. All fictional, deterministic
-(seed 2026), dated back from today; added once (a second load changes nothing).
+searches that found nothing, "Was this helpful?" answers and answers to the experience pulse.
+All fictional, deterministic (seed 2026), dated back from today; added once (a second load changes nothing).
 
 Some localities get few referrals on purpose, so that the pages show "fewer than 5" and the
 complementary suppression at work.
@@ -9,16 +9,19 @@ complementary suppression at work.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import team_locality
 from portal.carers.models import CarerReferral, ReferralStatus, ReferralUpdate
+from portal.carers.progress import counted, note_progress
 from portal.clock import utcnow
 from portal.content.models import ContentFeedback, ContentItem, ContentVersion, VersionStatus
 from portal.places.models import Locality
+from portal.pulse.models import PulseAnswer
+from portal.search.gaps import count_gap
 from portal.search.models import SearchGap
 
 # Referrals a month, roughly, per locality (the rest of the localities get none).
@@ -45,6 +48,8 @@ def load_demo(session: Session) -> None:
         _gaps(session, rng)
     if session.scalar(select(ContentFeedback.id).limit(1)) is None:
         _feedback(session, rng)
+    if session.scalar(select(PulseAnswer.id).limit(1)) is None:
+        _pulse(session, rng)
     session.flush()
 
 
@@ -87,6 +92,7 @@ def _referrals(session: Session, rng: random.Random) -> None:
         session.add(referral)
         session.flush()
         _progress(session, rng, referral, now)
+        counted(session, referral)
 
 
 def _progress(session: Session, rng: random.Random, referral: CarerReferral, now: datetime) -> None:
@@ -104,14 +110,16 @@ def _progress(session: Session, rng: random.Random, referral: CarerReferral, now
         at = at + timedelta(days=days)
         session.add(ReferralUpdate(referral_id=referral.id, status=status, created_at=at))
         referral.status, referral.updated_at = status, at
+        note_progress(session, referral, status, at)
 
 
 def _gaps(session: Session, rng: random.Random) -> None:
     now = utcnow()
     for words, slug, per_month in GAP_WORDS:
         for _ in range(per_month * 12):
-            session.add(SearchGap(query=words, filters={"near_locality": slug},
-                                  created_at=now - timedelta(days=rng.uniform(1, 360))))
+            at = now - timedelta(days=rng.uniform(1, 360))
+            session.add(SearchGap(query=words, filters={"near_locality": slug}, created_at=at))
+            count_gap(session, words=words, filters={"near_locality": slug}, at=at)
 
 
 def _feedback(session: Session, rng: random.Random) -> None:
@@ -125,3 +133,34 @@ def _feedback(session: Session, rng: random.Random) -> None:
             session.add(ContentFeedback(item_id=item_id, version_number=number,
                                         helpful=rng.random() < 0.8,
                                         created_at=now - timedelta(days=rng.uniform(1, 300))))
+
+
+# Answers to the experience pulse per quarter, roughly, per locality (a few on purpose).
+PULSE_PER_QUARTER = {"torquay": 40, "paignton-brixham": 25, "newton-abbot": 12, "coastal": 1,
+                     "devonport": 30, "plympton": 8}
+# How agreeable each statement's answers lean (the chance of each of 1 to 5).
+PULSE_LEAN = {"situation": (1, 2, 3, 5, 3), "early": (2, 3, 3, 4, 2), "talk": (1, 1, 2, 5, 5),
+              "places": (2, 4, 3, 3, 1), "range": (1, 2, 3, 4, 3)}
+
+
+def _pulse(session: Session, rng: random.Random) -> None:
+    """Four quarters of anonymous answers, as people leave them after a closed conversation
+    or a completed request (only locality, quarter, statement and answer)."""
+    from portal.pulse.statements import ASKED, Subject, quarter_of
+
+    localities = {loc.slug: loc.id for loc in session.scalars(select(Locality))}
+    this = quarter_of(utcnow().date())
+    for back in range(4):
+        index = this.year * 12 + this.month - 1 - 3 * back
+        quarter = date(index // 12, index % 12 + 1, 1)
+        for slug, per_quarter in PULSE_PER_QUARTER.items():
+            if slug not in localities:
+                continue
+            for _ in range(max(1, round(per_quarter * rng.uniform(0.7, 1.3)))):
+                for statement in ASKED[rng.choice([Subject.THREAD, Subject.REFERRAL])]:
+                    if rng.random() < 0.85:  # some skip a statement
+                        weights = PULSE_LEAN[statement.value]
+                        session.add(PulseAnswer(
+                            locality_id=localities[slug], quarter=quarter,
+                            statement=statement.value,
+                            answer=rng.choices(range(1, 6), weights=weights)[0]))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from portal.messaging.hours import LONDON, TeamHours
+from portal.messaging.hours import LONDON, TeamHours, due_after, working_time
+
+__all__ = ["WorkingClock", "aware", "due_after", "percentile", "working_time"]
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -27,31 +28,6 @@ def percentile(values: Sequence[float], share: float) -> float | None:
 def aware(value: datetime) -> datetime:
     """Datetimes read back from SQLite are naive UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def working_time(hours: TeamHours, start: datetime, end: datetime) -> timedelta:
-    """How much of the time from ``start`` to ``end`` the team was open (weekends, bank
-    holidays and time outside opening hours do not count)."""
-    first, last = aware(start).astimezone(LONDON), aware(end).astimezone(LONDON)
-    total = timedelta(0)
-    day = first.date()
-    while day <= last.date():
-        if hours.is_working_day(day):
-            opens, closes = hours.hours[day.weekday()]
-            begin = max(datetime.combine(day, opens, LONDON), first)
-            finish = min(datetime.combine(day, closes, LONDON), last)
-            if finish > begin:
-                total += finish.astimezone(UTC) - begin.astimezone(UTC)
-        day += timedelta(days=1)
-    return total
-
-
-def due_after(hours: TeamHours, working_days: int, start: datetime) -> datetime:
-    """The end of the ``working_days``-th working day after the one ``start`` counts from (the
-    messaging promise's rule, with another number of days)."""
-    if hours.reply_working_days != working_days:
-        hours = replace(hours, reply_working_days=working_days)
-    return hours.reply_due(aware(start))
 
 
 class WorkingClock:

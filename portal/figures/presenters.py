@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from datetime import date
 
@@ -13,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from portal.figures import queries
 from portal.figures.filters import Filters, all_localities
-from portal.figures.numbers import percentile
 from portal.figures.privacy import THRESHOLD, Cell, count, share, statistic, suppress
 from portal.figures.tables import (
     DisplayTable,
@@ -29,6 +26,7 @@ from portal.figures.tables import (
     plain,
     week_label,
 )
+from portal.search.gaps import normalise_words
 
 WORDS_SHOWN = 30
 
@@ -40,7 +38,8 @@ def _locality_name(locality: object) -> str:
 # Carer's assessments ---------------------------------------------------------------------
 
 def carers(session: Session, filters: Filters) -> Page:
-    rows = queries.carer_referrals(session, filters)
+    found = queries.carer_referrals(session, filters)
+    rows = found.localities
     months = filters.months
     labels = [_locality_name(row.locality) if row.locality else _("No locality (triage queue)")
               for row in rows]
@@ -48,15 +47,15 @@ def carers(session: Session, filters: Filters) -> Page:
         "referrals-by-month", _("Referrals per locality and month"), _("Locality"), labels,
         [month_label(m) for m in months], [[row.per_month.get(m, 0) for m in months] for row in rows])
     assert table.row_totals is not None and table.column_totals is not None  # nosec B101
-    outcomes = suppress([[len(r.contact_days), r.reached, r.completed] for r in rows],
+    outcomes = suppress([[r.contact.count, r.reached, r.completed] for r in rows],
                         row_totals=False, column_totals=True, width=3)
     assert outcomes.column_totals is not None  # nosec B101
     detail = []
     groups = [*zip(labels, rows, table.row_totals, outcomes.cells, strict=True)]
     for label, row, referrals, (contacted, reached, completed) in groups:
-        detail.append(Row(label, _carer_cells(referrals, row.urgent, contacted, row.contact_days,
+        detail.append(Row(label, _carer_cells(referrals, row.urgent, contacted, row.contact,
                                               row.within_target, reached, completed)))
-    all_days = [d for row in rows for d in row.contact_days]
+    all_days = found.contact
     grand = table.grand_total or Cell(None)
     contacted, reached, completed = outcomes.column_totals
     detail.append(Row(_("Total"), _carer_cells(
@@ -73,8 +72,8 @@ def carers(session: Session, filters: Filters) -> Page:
     page.charts = [bar_chart("referrals-chart", _("Referrals per month"),
                              [month_label(m) for m in months], list(table.column_totals))]
     page.notes = [
-        _("First contact is not recorded as a time of its own: it is when staff first set the "
-          "request's status to \"Contact made\" or a later status."),
+        _("First contact: when staff first set the request's status to \"Contact made\" or a "
+          "later status."),
         _("Target: first contact within 5 working days, or by the end of the next working day "
           "for a request flagged urgent (the promise on the request's sent page)."),
         _("Reached assessment: an assessment was booked or completed."),
@@ -82,12 +81,12 @@ def carers(session: Session, filters: Filters) -> Page:
     return page
 
 
-def _carer_cells(referrals: Cell, urgent: int, contacted: Cell, days: list[float],
+def _carer_cells(referrals: Cell, urgent: int, contacted: Cell, days: queries.Spread,
                  within: int, reached: Cell, completed: Cell) -> list[str]:
     return [number(referrals), of_group(referrals, percent(share(urgent, referrals))),
             number(contacted),
-            of_group(contacted, decimal(statistic(percentile(days, 0.5), contacted))),
-            of_group(contacted, decimal(statistic(percentile(days, 0.9), contacted))),
+            of_group(contacted, decimal(statistic(days.median, contacted))),
+            of_group(contacted, decimal(statistic(days.p90, contacted))),
             of_group(contacted, percent(share(within, contacted))), number(reached),
             number(completed)]
 
@@ -95,7 +94,8 @@ def _carer_cells(referrals: Cell, urgent: int, contacted: Cell, days: list[float
 # Messaging -------------------------------------------------------------------------------
 
 def messaging(session: Session, filters: Filters) -> Page:
-    teams = queries.message_threads(session, filters)
+    threads = queries.message_threads(session, filters)
+    teams = threads.teams
     weeks = filters.weeks
     weekly, table = counts_table(
         "threads-by-week", _("Threads started per week and team"), _("Week starting"),
@@ -103,12 +103,12 @@ def messaging(session: Session, filters: Filters) -> Page:
         [[t.per_week.get(w, 0) for t in teams] for w in weeks])
     totals = table.column_totals or tuple(Cell(None) for _t in teams)
     detail = []
-    for team, threads in zip(teams, totals, strict=True):
-        detail.append(Row(team.team.name, _team_cells(threads, team.urgent, team.reply_hours,
+    for team, started in zip(teams, totals, strict=True):
+        detail.append(Row(team.team.name, _team_cells(started, team.urgent, team.reply,
                                                       team.overdue, str(team.promise_days))))
     detail.append(Row(_("Total"), _team_cells(
-        table.grand_total or Cell(None), sum(t.urgent for t in teams),
-        [h for t in teams for h in t.reply_hours], sum(t.overdue for t in teams), ""), total=True))
+        table.grand_total or Cell(None), sum(t.urgent for t in teams), threads.reply,
+        sum(t.overdue for t in teams), ""), total=True))
     page = Page("messaging", _("Messaging"), _(
         "Message threads that people started in the period, and how soon each care team first "
         "replied, counted in the team's working hours."))
@@ -128,31 +128,20 @@ def messaging(session: Session, filters: Filters) -> Page:
     return page
 
 
-def _team_cells(threads: Cell, urgent: int, hours: list[float], overdue: int, promise: str
+def _team_cells(threads: Cell, urgent: int, hours: queries.Spread, overdue: int, promise: str
                 ) -> list[str]:
-    replied = count(len(hours))
+    replied = count(hours.count)
     return [number(threads), of_group(threads, percent(share(urgent, threads))),
-            of_group(replied, decimal(statistic(percentile(hours, 0.5), replied))),
-            of_group(replied, decimal(statistic(percentile(hours, 0.9), replied))), promise,
+            of_group(replied, decimal(statistic(hours.median, replied))),
+            of_group(replied, decimal(statistic(hours.p90, replied))), promise,
             of_group(threads, percent(share(overdue, threads)))]
 
 
 # Community assets ------------------------------------------------------------------------
 
-_NOT_WORD = re.compile(r"[^\w'\s-]+")
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_words(text: str) -> str:
-    """Words typed into a search, so that "Men's  Group!" and "men\u2019s group" count
-    together."""
-    folded = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
-    return _SPACES.sub(" ", _NOT_WORD.sub(" ", folded)).strip(" '-")
-
-
 def community_assets(session: Session, filters: Filters) -> Page:
     names = {loc.slug: loc.name for loc in all_localities(session)}
-    gaps = queries.search_gaps(session, filters)
+    gaps = queries.search_gaps(session, filters, at_least=THRESHOLD)
     months = filters.months
     slugs = sorted(gaps.per_locality, key=lambda s: (s is None, names.get(s or "", s or "")))
     by_locality, _table = counts_table(
@@ -296,3 +285,73 @@ def use(session: Session, filters: Filters) -> Page:
 
 PAGES = {"carers": carers, "messaging": messaging, "community-assets": community_assets,
          "guidance": guidance, "use": use}
+
+
+# Experience pulse ------------------------------------------------------------------------
+
+def quarter_label(quarter: date) -> str:
+    return _("%(first)s to %(last)s", first=format_date(quarter, "MMM"),
+             last=format_date(date(quarter.year, quarter.month + 2, 1), "MMM yyyy"))
+
+
+def pulse(session: Session, filters: Filters) -> Page:
+    from portal.pulse.statements import AGREE, DISAGREE, Statement
+
+    found = queries.pulse(session, filters)
+    quarters = found.quarters
+    keys: list[int | None] = [loc.id for loc in found.localities]
+    if filters.locality is None and None in found.per_locality:
+        keys.append(None)
+    names: dict[int | None, str] = {loc.id: loc.name for loc in found.localities}
+    labels = [names.get(k) or _("No locality known") for k in keys]
+    cells = [[found.per_locality.get(k, {}).get(q, [0, 0])[0] for q in quarters] for k in keys]
+    answers, table = counts_table(
+        "pulse-by-locality", _("Answers per locality and quarter"), _("Locality"), labels,
+        [quarter_label(q) for q in quarters], cells)
+    agreeing = []
+    for key, label, row in zip(keys, labels, table.cells, strict=True):
+        agreeing.append(Row(label, [
+            of_group(cell, percent(share(found.per_locality.get(key, {}).get(q, [0, 0])[1], cell)))
+            for q, cell in zip(quarters, row, strict=True)]))
+    if table.column_totals is not None:
+        agreeing.append(Row(_("Total"), [
+            of_group(cell, percent(share(sum(found.per_locality.get(k, {}).get(q, [0, 0])[1]
+                                             for k in keys), cell)))
+            for q, cell in zip(quarters, table.column_totals, strict=True)], total=True))
+    statements = list(Statement)
+    per_statement = suppress([[sum(found.statements.get(s.value, {}).values())] for s in statements],
+                             row_totals=False, column_totals=True, width=1)
+    detail = []
+    shares: list[float | None] = []
+    texts: list[str] = []
+    for statement, (cell,) in zip(statements, per_statement.cells, strict=True):
+        spread = found.statements.get(statement.value, {})
+        agree = share(sum(spread.get(v, 0) for v in AGREE), cell)
+        disagree = share(sum(spread.get(v, 0) for v in DISAGREE), cell)
+        detail.append(Row(statement.short, [number(cell), of_group(cell, percent(agree)),
+                                            of_group(cell, percent(disagree))]))
+        shares.append(None if agree is None else float(agree) * 100)
+        texts.append(_("no answers") if cell.value == 0 else percent(agree))
+    page = Page("pulse", _("Experience pulse"), _(
+        "How much people agreed with the \"I\" statements from the system's consultations, asked "
+        "after a conversation with the care team was closed or a carer's assessment was "
+        "completed. Answers are kept without anyone's name."))
+    page.tables = [answers, DisplayTable(
+        "pulse-agree-by-locality", _("Share who agree, per locality and quarter"), _("Locality"),
+        [quarter_label(q) for q in quarters], agreeing), DisplayTable(
+        "pulse-by-statement", _("Answers per statement"), _("Statement"),
+        [_("Answers"), _("Agree or strongly agree"), _("Disagree or strongly disagree")], detail)]
+    page.charts = [bar_chart("pulse-chart", _("Share who agree, per statement"),
+                             [s.short for s in statements], shares, texts)]
+    page.lists = [(_("The statements, in full"), [s.text for s in statements])]
+    page.notes = [
+        _("Each statement is answered on a 5-point scale from \"strongly disagree\" to "
+          "\"strongly agree\"; answering is optional and takes one click."),
+        _("An answer is stored with its locality and quarter only: not the person, the "
+          "conversation or the request, and not the time."),
+        _("Quarters are calendar quarters; a quarter that overlaps the period is shown whole."),
+    ]
+    return page
+
+
+PAGES["pulse"] = pulse

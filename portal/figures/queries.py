@@ -1,8 +1,9 @@
 """The figures' numbers, counted by the database (GROUP BY), never a person's record.
 
-Each function returns raw counts for one page; ``presenters`` hides small cells. Where a figure
-needs a time per referral or thread (medians, working hours), one row per referral or thread
-comes from an aggregate (first contact, first reply) and only the times are read.
+Each function returns raw counts for one page; ``presenters`` hides small cells. What a figure
+needs per referral, thread or search (first contact, first reply and their working time, the
+words and locality of a search) is stored when it happens (docs/adr/0009), so a page reads
+sums and, for medians and 90th percentiles, two ranked rows a group.
 """
 
 from __future__ import annotations
@@ -17,26 +18,24 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import CareTeam, User, UserRole, team_locality
 from portal.authz import Role
-from portal.carers.models import CarerReferral, ReferralStatus, ReferralUpdate
+from portal.carers import progress
 from portal.circles.models import CarerGrant, Purpose, TeamConsent
 from portal.clock import today, utcnow
 from portal.content.models import ContentFeedback, ContentItem, ContentVersion, VersionStatus
 from portal.directory.models import Organisation, Service, TaxonomyTerm, service_locality, service_term
 from portal.directory.queries import is_published
 from portal.figures.filters import Filters, week_of
-from portal.figures.numbers import WorkingClock, aware
+from portal.figures.models import NOT_YET, ReferralCount, ReplyCount, ThreadDay
 from portal.messaging.hours import team_hours
-from portal.messaging.models import Message, MessageKind, MessageThread
+from portal.messaging.models import MessageThread
 from portal.moderation.policies import stale_before
 from portal.places.models import Locality
 from portal.plans.models import Plan, PlanSection
 from portal.search.documents import ATTENDANCE_CODES
-from portal.search.models import SearchGap
+from portal.search.models import SearchGapCount, SearchGapLocalityCount, SearchGapWords
 
-CONTACTED = (ReferralStatus.CONTACT_MADE, ReferralStatus.ASSESSMENT_BOOKED, ReferralStatus.COMPLETED)
-REACHED = (ReferralStatus.ASSESSMENT_BOOKED, ReferralStatus.COMPLETED)
-CONTACT_TARGET_DAYS = 5         # "within 5 working days" (the referral's sent page)
-URGENT_CONTACT_TARGET_DAYS = 1  # "today, or on the next working day"
+CONTACT_TARGET_DAYS = progress.CONTACT_TARGET_DAYS
+URGENT_CONTACT_TARGET_DAYS = progress.URGENT_CONTACT_TARGET_DAYS
 REVIEW_WINDOW = timedelta(days=90)
 NO_LOCALITY = None
 
@@ -55,6 +54,38 @@ def _localities(session: Session, filters: Filters) -> list[Locality]:
     return list(session.scalars(select(Locality).order_by(Locality.name, Locality.id)))
 
 
+# Percentiles -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Spread:
+    """How many values a group has, and their median and 90th percentile (nearest rank)."""
+
+    count: int = 0
+    median: float | None = None
+    p90: float | None = None
+
+
+def spread_of(histogram: dict[int, int]) -> Spread:
+    """The nearest-rank median and 90th percentile (``numbers.percentile``'s ranks: ceil(n/2),
+    ceil(9n/10)) of values counted in tenths (value x 10 -> how many)."""
+    n = sum(histogram.values())
+    if n <= 0:
+        return Spread()
+    ranks = {"median": (n + 1) // 2, "p90": (9 * n + 9) // 10}
+    found: dict[str, float] = {}
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        for name, rank in ranks.items():
+            if name not in found and seen >= rank:
+                found[name] = value / 10
+    return Spread(n, found.get("median"), found.get("p90"))
+
+
+def _merge(into: dict[int, int], value: int, n: int) -> None:
+    into[value] = into.get(value, 0) + n
+
+
 # Carer's assessments ---------------------------------------------------------------------
 
 @dataclass
@@ -64,57 +95,58 @@ class LocalityReferrals:
     urgent: int = 0
     reached: int = 0
     completed: int = 0
-    contact_days: list[float] = field(default_factory=list)
+    contact: Spread = Spread()  # calendar days from sending to first contact (tenths)
     within_target: int = 0
+    days: dict[int, int] = field(default_factory=dict)  # tenths of a day -> referrals
 
     @property
     def total(self) -> int:
         return sum(self.per_month.values())
 
 
-def carer_referrals(session: Session, filters: Filters) -> list[LocalityReferrals]:
-    in_period = and_(CarerReferral.created_at >= filters.start, CarerReferral.created_at < filters.end)
-    if filters.locality is not None:
-        in_period = and_(in_period, CarerReferral.locality_id == filters.locality.id)
+@dataclass
+class Referrals:
+    localities: list[LocalityReferrals]
+    contact: Spread  # over every locality
+
+
+def carer_referrals(session: Session, filters: Filters) -> Referrals:
+    """Summed from ``figures_referral_count`` (kept by ``portal.carers.progress``)."""
     rows: dict[int | None, LocalityReferrals] = {
         loc.id: LocalityReferrals(loc) for loc in _localities(session, filters)}
-    year, month = _month(CarerReferral.created_at)
-    for locality_id, y, m, n in session.execute(
-            select(CarerReferral.locality_id, year, month, func.count())
-            .where(in_period).group_by(CarerReferral.locality_id, year, month)):
+    where = and_(ReferralCount.month >= filters.first_month,
+                 ReferralCount.month <= filters.last_month)
+    if filters.locality is not None:
+        where = and_(where, ReferralCount.locality_id == filters.locality.id)
+    def total_if(flag: Any) -> Any:
+        return func.sum(case((flag.is_(True), ReferralCount.count), else_=0))
+
+    for lid, month, n, urgent, within, reached, completed in session.execute(
+            select(ReferralCount.locality_id, ReferralCount.month, func.sum(ReferralCount.count),
+                   total_if(ReferralCount.urgent), total_if(ReferralCount.within_target),
+                   total_if(ReferralCount.reached), total_if(ReferralCount.completed))
+            .where(where).group_by(ReferralCount.locality_id, ReferralCount.month)):
+        locality_id = int(lid) or None
         row = rows.get(locality_id) or rows.setdefault(locality_id, LocalityReferrals(None))
-        row.per_month[_as_month(y, m)] = int(n)
-    progress = (select(ReferralUpdate.referral_id,
-                       func.min(case((ReferralUpdate.status.in_(CONTACTED), ReferralUpdate.created_at))
-                                ).label("contacted"),
-                       func.max(case((ReferralUpdate.status.in_(REACHED), 1), else_=0)).label("reached"),
-                       func.max(case((ReferralUpdate.status == ReferralStatus.COMPLETED, 1), else_=0)
-                                ).label("completed"))
-                .group_by(ReferralUpdate.referral_id).subquery())
-    reached = func.coalesce(progress.c.reached, 0)
-    for locality_id, urgent, n_reached, n_completed in session.execute(
-            select(CarerReferral.locality_id,
-                   func.sum(case((CarerReferral.urgent.is_(True), 1), else_=0)),
-                   func.sum(case((or_(reached == 1, CarerReferral.status.in_(REACHED)), 1), else_=0)),
-                   func.sum(case((CarerReferral.status == ReferralStatus.COMPLETED, 1), else_=0)))
-            .outerjoin(progress, progress.c.referral_id == CarerReferral.id)
-            .where(in_period).group_by(CarerReferral.locality_id)):
-        row = rows[locality_id]
-        row.urgent, row.reached, row.completed = int(urgent or 0), int(n_reached or 0), int(n_completed or 0)
-    slugs = dict(session.execute(select(CareTeam.id, CareTeam.slug)).all())
-    since = filters.start.date() - timedelta(days=7)
-    clocks = {team_id: WorkingClock(team_hours(slug), since) for team_id, slug in slugs.items()}
-    default = WorkingClock(team_hours("default"), since)
-    for locality_id, team_id, urgent, sent, contacted in session.execute(
-            select(CarerReferral.locality_id, CarerReferral.team_id, CarerReferral.urgent,
-                   CarerReferral.created_at, progress.c.contacted)
-            .join(progress, progress.c.referral_id == CarerReferral.id)
-            .where(in_period, progress.c.contacted.is_not(None))):
-        row = rows[locality_id]
-        row.contact_days.append((aware(contacted) - aware(sent)).total_seconds() / 86400)
-        target = URGENT_CONTACT_TARGET_DAYS if urgent else CONTACT_TARGET_DAYS
-        row.within_target += aware(contacted) <= clocks.get(team_id, default).due_after(target, sent)
-    return list(rows.values())
+        when = _as_date(month)
+        row.per_month[when] = row.per_month.get(when, 0) + int(n or 0)
+        row.urgent += int(urgent or 0)
+        row.within_target += int(within or 0)
+        row.reached += int(reached or 0)
+        row.completed += int(completed or 0)
+    everyone: dict[int, int] = {}
+    for lid, contact, n in session.execute(
+            select(ReferralCount.locality_id, ReferralCount.contact_tenths,
+                   func.sum(ReferralCount.count))
+            .where(where, ReferralCount.contact_tenths != NOT_YET)
+            .group_by(ReferralCount.locality_id, ReferralCount.contact_tenths)):
+        if n:
+            _merge(rows[int(lid) or None].days, int(contact), int(n))
+            _merge(everyone, int(contact), int(n))
+    for row in rows.values():
+        row.per_month = {m: n for m, n in row.per_month.items() if n}
+        row.contact = spread_of(row.days)
+    return Referrals(list(rows.values()), spread_of(everyone))
 
 
 # Messaging -------------------------------------------------------------------------------
@@ -124,8 +156,9 @@ class TeamThreads:
     team: CareTeam
     per_week: dict[date, int] = field(default_factory=dict)
     urgent: int = 0
-    reply_hours: list[float] = field(default_factory=list)
+    reply: Spread = Spread()  # working hours to the team's first reply (tenths)
     overdue: int = 0
+    hours: dict[int, int] = field(default_factory=dict)  # tenths of an hour -> threads
 
     @property
     def total(self) -> int:
@@ -136,82 +169,93 @@ class TeamThreads:
         return team_hours(self.team.slug).reply_working_days
 
 
-def message_threads(session: Session, filters: Filters) -> list[TeamThreads]:
+@dataclass
+class Threads:
+    teams: list[TeamThreads]
+    reply: Spread  # over every team
+
+
+def message_threads(session: Session, filters: Filters) -> Threads:
+    """Summed from ``figures_thread_day`` and ``figures_reply_count`` (kept by
+    ``portal.messaging.services``); threads still waiting for a first reply are few, and are
+    read from their own index to see which are past the promise now."""
     teams = select(CareTeam).order_by(CareTeam.name, CareTeam.id)
     if filters.locality is not None:
         teams = teams.where(CareTeam.id.in_(select(team_locality.c.team_id).where(
             team_locality.c.locality_id == filters.locality.id)))
     rows = {team.id: TeamThreads(team) for team in session.scalars(teams)}
-    in_period = and_(MessageThread.created_at >= filters.start, MessageThread.created_at < filters.end,
-                     MessageThread.team_id.in_(list(rows)))
-    day = func.date(MessageThread.created_at)
-    for team_id, started, n, urgent in session.execute(
-            select(MessageThread.team_id, day, func.count(),
-                   func.sum(case((MessageThread.urgent.is_(True), 1), else_=0)))
-            .where(in_period).group_by(MessageThread.team_id, day)):
-        started_on = started if isinstance(started, date) else date.fromisoformat(str(started))
+    for team_id, day, n, urgent in session.execute(
+            select(ThreadDay.team_id, ThreadDay.day, ThreadDay.threads, ThreadDay.urgent)
+            .where(ThreadDay.day >= filters.first_month, ThreadDay.day < filters.end.date(),
+                   ThreadDay.team_id.in_(list(rows)))):
         row = rows[team_id]
-        week = week_of(started_on)
-        row.per_week[week] = row.per_week.get(week, 0) + int(n)
-        row.urgent += int(urgent or 0)
-    asked = (select(Message.thread_id, func.min(Message.created_at).label("asked"))
-             .join(MessageThread, MessageThread.id == Message.thread_id)
-             .where(in_period, Message.kind == MessageKind.PERSON)
-             .group_by(Message.thread_id).subquery())
-    replied = (select(Message.thread_id, func.min(Message.created_at).label("replied"))
-               .join(asked, asked.c.thread_id == Message.thread_id)
-               .where(Message.kind == MessageKind.TEAM, Message.created_at >= asked.c.asked)
-               .group_by(Message.thread_id).subquery())
-    now = utcnow()
-    since = filters.start.date() - timedelta(days=7)
-    clocks = {team_id: WorkingClock(team_hours(row.team.slug), since)
-              for team_id, row in rows.items()}
-    for team_id, asked_at, replied_at in session.execute(
-            select(MessageThread.team_id, asked.c.asked, replied.c.replied)
-            .join(asked, asked.c.thread_id == MessageThread.id)
-            .outerjoin(replied, replied.c.thread_id == MessageThread.id)):
+        week = week_of(_as_date(day))
+        if n:
+            row.per_week[week] = row.per_week.get(week, 0) + int(n)
+        row.urgent += int(urgent)
+    everyone: dict[int, int] = {}
+    for team_id, reply, late, n in session.execute(
+            select(ReplyCount.team_id, ReplyCount.reply_tenths, ReplyCount.late, ReplyCount.count)
+            .where(ReplyCount.month >= filters.first_month, ReplyCount.month <= filters.last_month,
+                   ReplyCount.team_id.in_(list(rows)), ReplyCount.count != 0)):
         row = rows[team_id]
-        clock = clocks[team_id]
-        due = clock.due_after(clock.hours.reply_working_days, asked_at)
-        if replied_at is not None:
-            row.reply_hours.append(clock.working_time(asked_at, replied_at).total_seconds() / 3600)
-        row.overdue += (aware(replied_at) if replied_at is not None else now) > due
-    return list(rows.values())
+        _merge(row.hours, reply, n)
+        _merge(everyone, reply, n)
+        row.overdue += n if late else 0
+    waiting = and_(MessageThread.first_reply_at.is_(None),
+                   MessageThread.created_at >= filters.start, MessageThread.created_at < filters.end,
+                   MessageThread.team_id.in_(list(rows)))
+    for team_id, overdue in session.execute(
+            select(MessageThread.team_id, func.count()).where(
+                waiting, MessageThread.first_reply_due_at < utcnow())
+            .group_by(MessageThread.team_id)):
+        rows[team_id].overdue += int(overdue)
+    for row in rows.values():
+        row.reply = spread_of(row.hours)
+    return Threads(list(rows.values()), spread_of(everyone))
 
 
 # Community assets ------------------------------------------------------------------------
 
-def _gap_locality() -> Any:
-    return func.coalesce(SearchGap.filters["near_locality"].as_string(),
-                         SearchGap.filters[("localities", 0)].as_string())
-
-
 @dataclass
 class Gaps:
     per_locality: dict[str | None, dict[date, int]]      # locality slug -> month -> count
-    words: dict[tuple[str, str | None], dict[date, int]]  # (words as typed, lower) -> month
+    words: dict[tuple[str, str | None], dict[date, int]]  # (normalised words, slug) -> month
 
 
-def search_gaps(session: Session, filters: Filters) -> Gaps:
-    """One pass over the period's rows (grouped by words, locality and month); the counts per
-    locality are the sums of those groups."""
-    where = and_(SearchGap.created_at >= filters.start, SearchGap.created_at < filters.end)
-    locality = _gap_locality()
-    if filters.locality is not None:
-        where = and_(where, locality == filters.locality.slug)
-    year, month = _month(SearchGap.created_at)
-    words_key = func.lower(func.trim(SearchGap.query))
+def search_gaps(session: Session, filters: Filters, *, at_least: int = 1) -> Gaps:
+    """From the counts kept as searches are recorded (``portal.search.gaps``). ``words``
+    holds only the words searched ``at_least`` times in the period (in every locality)."""
     per_locality: dict[str | None, dict[date, int]] = defaultdict(dict)
+    in_period = and_(SearchGapLocalityCount.month >= filters.first_month,
+                     SearchGapLocalityCount.month <= filters.last_month)
+    if filters.locality is not None:
+        in_period = and_(in_period, SearchGapLocalityCount.locality == filters.locality.slug)
+    for slug, when, n in session.execute(
+            select(SearchGapLocalityCount.locality, SearchGapLocalityCount.month,
+                   SearchGapLocalityCount.count).where(in_period)):
+        if n:
+            per_locality[slug or None][_as_date(when)] = int(n)
+    where = and_(SearchGapCount.month >= filters.first_month,
+                 SearchGapCount.month <= filters.last_month)
+    if filters.locality is not None:
+        where = and_(where, SearchGapCount.locality == filters.locality.slug)
+    # Words searched that often ever (few): only those can have been in the period.
+    candidates = select(SearchGapWords.words).where(SearchGapWords.total >= at_least)
     words: dict[tuple[str, str | None], dict[date, int]] = defaultdict(dict)
-    for text, slug, y, m, n in session.execute(
-            select(words_key, locality, year, month, func.count())
-            .where(where).group_by(words_key, locality, year, month)):
-        when = _as_month(y, m)
-        per_locality[slug][when] = per_locality[slug].get(when, 0) + int(n)
-        if text:
-            cell = words[(str(text), slug)]
-            cell[when] = cell.get(when, 0) + int(n)
-    return Gaps(dict(per_locality), dict(words))
+    totals: dict[str, int] = defaultdict(int)
+    for text, slug, when, n in session.execute(
+            select(SearchGapCount.words, SearchGapCount.locality, SearchGapCount.month,
+                   SearchGapCount.count)
+            .where(where, SearchGapCount.words.in_(candidates))):
+        words[(str(text), slug or None)][_as_date(when)] = int(n)
+        totals[str(text)] += int(n)
+    return Gaps(dict(per_locality), {key: cells for key, cells in words.items()
+                                     if totals[key[0]] >= at_least})
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)
@@ -373,3 +417,49 @@ def use(session: Session, filters: Filters) -> list[LocalityUse]:
         rows[lid].carers_acting = int(n)
     return list(rows.values())
 
+
+
+# Experience pulse ------------------------------------------------------------------------
+
+@dataclass
+class PulseAnswers:
+    quarters: list[date]
+    # locality id (None: not known) -> quarter -> [answers, agreeing]
+    per_locality: dict[int | None, dict[date, list[int]]]
+    statements: dict[str, dict[int, int]]  # statement -> answer (1 to 5) -> how many
+    localities: list[Locality]
+
+
+def quarters_of(filters: Filters) -> list[date]:
+    from portal.pulse.statements import quarter_of
+
+    found, quarter = [], quarter_of(filters.first_month)
+    while quarter <= filters.last_month:
+        found.append(quarter)
+        quarter = date(quarter.year + (quarter.month + 3 > 12), (quarter.month + 2) % 12 + 1, 1)
+    return found
+
+
+def pulse(session: Session, filters: Filters) -> PulseAnswers:
+    """Answers to the "I" statements (stored without anyone's identity) in the quarters that
+    overlap the period."""
+    from portal.pulse.models import PulseAnswer
+    from portal.pulse.statements import AGREE
+
+    quarters = quarters_of(filters)
+    where = and_(PulseAnswer.quarter >= quarters[0], PulseAnswer.quarter <= filters.last_month)
+    if filters.locality is not None:
+        where = and_(where, PulseAnswer.locality_id == filters.locality.id)
+    agree = func.sum(case((PulseAnswer.answer.in_(AGREE), 1), else_=0))
+    per_locality: dict[int | None, dict[date, list[int]]] = defaultdict(dict)
+    for lid, quarter, n, n_agree in session.execute(
+            select(PulseAnswer.locality_id, PulseAnswer.quarter, func.count(), agree)
+            .where(where).group_by(PulseAnswer.locality_id, PulseAnswer.quarter)):
+        per_locality[lid][_as_date(quarter)] = [int(n), int(n_agree or 0)]
+    statements: dict[str, dict[int, int]] = defaultdict(dict)
+    for statement, answer, n in session.execute(
+            select(PulseAnswer.statement, PulseAnswer.answer, func.count())
+            .where(where).group_by(PulseAnswer.statement, PulseAnswer.answer)):
+        statements[str(statement)][int(answer)] = int(n)
+    return PulseAnswers(quarters, dict(per_locality), dict(statements),
+                        _localities(session, filters))

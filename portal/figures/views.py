@@ -75,3 +75,9 @@ def guidance() -> str | Response:
 @requires(FIGURES)
 def use() -> str | Response:
     return _show("use")
+
+
+@bp.route("/pulse")
+@requires(FIGURES)
+def pulse() -> str | Response:
+    return _show("pulse")

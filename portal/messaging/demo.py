@@ -11,7 +11,8 @@ from portal.accounts.models import CareTeam, User
 from portal.circles.models import CarerGrant, Purpose, Scope, TeamConsent
 from portal.circles.services import CONSENT_WORDING
 from portal.clock import utcnow
-from portal.messaging.hours import team_hours
+from portal.figures import counts as figures
+from portal.messaging.hours import team_hours, working_time
 from portal.messaging.models import (
     Message,
     MessageKind,
@@ -49,9 +50,11 @@ def _thread(session: Session, person: User, team: CareTeam, subject: str,
                            status=status, assignee_id=assignee.id if assignee else None,
                            created_at=start, last_message_at=start,
                            closed_at=start + timedelta(hours=5) if status is
-                           ThreadStatus.CLOSED else None)
+                           ThreadStatus.CLOSED else None,
+                           first_reply_due_at=team_hours(team.slug).reply_due(start))
     session.add(thread)
     session.flush()
+    figures.thread_started(session, team_id=team.id, at=start, urgent=urgent)
     when = start
     for kind, author, body in lines:
         session.add(Message(thread_id=thread.id, kind=kind, author_id=author.id if author
@@ -62,6 +65,13 @@ def _thread(session: Session, person: User, team: CareTeam, subject: str,
                             read_by_team_at=when if kind is MessageKind.PERSON and
                             len(lines) > 1 else None))
         thread.last_message_at = when
+        if kind is MessageKind.TEAM and thread.first_reply_at is None:
+            thread.first_reply_at = when
+            thread.reply_working_hours = working_time(
+                team_hours(team.slug), start, when).total_seconds() / 3600
+            figures.first_reply(session, team_id=team.id, started=start,
+                                hours=thread.reply_working_hours,
+                                late=when > team_hours(team.slug).reply_due(start))
         when += timedelta(hours=2)
     last = lines[-1][0]
     thread.waiting_on = Waiting.TEAM if last is MessageKind.PERSON else Waiting.PERSON

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -82,6 +82,58 @@ def _parse(entry: dict[str, Any]) -> TeamHours:
              for day, span in entry.get("hours", {}).items()}
     return TeamHours(int(entry.get("reply_working_days", 2)), hours,
                      str(entry.get("out_of_hours_number", "")))
+
+
+def working_time(hours: TeamHours, start: datetime, end: datetime) -> timedelta:
+    """How much of the time from ``start`` to ``end`` the team was open (weekends, bank
+    holidays and time outside opening hours do not count)."""
+    first, last = _aware(start).astimezone(LONDON), _aware(end).astimezone(LONDON)
+    total = timedelta(0)
+    day = first.date()
+    while day <= last.date():
+        if hours.is_working_day(day):
+            opens, closes = hours.hours[day.weekday()]
+            begin = max(datetime.combine(day, opens, LONDON), first)
+            finish = min(datetime.combine(day, closes, LONDON), last)
+            if finish > begin:
+                total += finish.astimezone(UTC) - begin.astimezone(UTC)
+        day += timedelta(days=1)
+    return total
+
+
+def due_after(hours: TeamHours, working_days: int, start: datetime) -> datetime:
+    """The end of the ``working_days``-th working day after the one ``start`` counts from (the
+    messaging promise's rule, with another number of days)."""
+    if hours.reply_working_days != working_days:
+        hours = replace(hours, reply_working_days=working_days)
+    return hours.reply_due(_aware(start))
+
+
+# How far ``working_days_to`` looks (a year of working days and more).
+MOST_WORKING_DAYS = 400
+
+
+def working_days_to(hours: TeamHours, start: datetime, end: datetime) -> int:
+    """The fewest working days ``n`` with ``end`` no later than ``due_after(hours, n, start)``:
+    0 when ``end`` is by the close of the day ``start`` counts from, 1 by the close of the next
+    working day, and so on (so "within n working days" is ``working_days_to(...) <= n``)."""
+    if not hours.hours:
+        return 0
+    end = _aware(end)
+    day = hours.next_open(_aware(start)).date()
+    for counted in range(MOST_WORKING_DAYS + 1):
+        _opens, closes = hours.hours.get(day.weekday(), (time(0), time(23, 59)))
+        if end <= datetime.combine(day, closes, LONDON).astimezone(UTC):
+            return counted
+        day += timedelta(days=1)
+        while not hours.is_working_day(day):
+            day += timedelta(days=1)
+    return MOST_WORKING_DAYS
+
+
+def _aware(value: datetime) -> datetime:
+    """Datetimes read back from SQLite are naive UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def local_text(value: datetime, pattern: str) -> str:

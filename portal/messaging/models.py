@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedText
@@ -49,6 +49,10 @@ class MessageThread(Base):
         Index("ix_message_thread_team_status_waiting_due", "team_id", "status", "waiting_on",
               "reply_due_at"),
         Index("ix_message_thread_person_last", "person_id", "last_message_at"),
+        # The figures read the threads still waiting for a first reply (0017_figures_stored).
+        Index("ix_message_thread_awaiting_first_reply", "team_id", "created_at",
+              postgresql_where=text("first_reply_at IS NULL"),
+              sqlite_where=text("first_reply_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +69,11 @@ class MessageThread(Base):
     # When the team promised to have replied by (set when the person writes and it is our turn).
     reply_due_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # For the figures, set once: the promise made when the thread started, and the team's
+    # first reply with the working hours it took (``portal.messaging.hours.working_time``).
+    first_reply_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    first_reply_at: Mapped[datetime | None] = mapped_column(default=None)
+    reply_working_hours: Mapped[float | None] = mapped_column(Float, default=None)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="thread", order_by="Message.id", cascade="all, delete-orphan",

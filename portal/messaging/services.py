@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -22,10 +22,11 @@ from portal.circles.models import Purpose
 from portal.circles.policy import Access, Decision, decide, live_purposes, serving_team_ids
 from portal.clock import utcnow
 from portal.crypto import decrypt_bytes, encrypt_bytes
+from portal.figures import counts as figures
 from portal.mail import public_url, queue_email
 from portal.messaging.crisis import suggests_crisis
 from portal.messaging.files import CleanFile
-from portal.messaging.hours import local_text, team_hours
+from portal.messaging.hours import local_text, team_hours, working_time
 from portal.messaging.models import (
     Attachment,
     Message,
@@ -147,7 +148,8 @@ def start_thread(session: Session, /, *, person: User, subject: str, body: str,
     thread = MessageThread(person_id=person.id, team_id=team.id, subject=subject,
                            urgent=crisis, created_at=now, last_message_at=now,
                            waiting_on=Waiting.TEAM,
-                           reply_due_at=team_hours(team.slug).reply_due(now))
+                           reply_due_at=team_hours(team.slug).reply_due(now),
+                           first_reply_due_at=team_hours(team.slug).reply_due(now))
     session.add(thread)
     session.flush()
     message = Message(thread_id=thread.id, kind=MessageKind.PERSON, author_id=by.id,
@@ -156,6 +158,7 @@ def start_thread(session: Session, /, *, person: User, subject: str, body: str,
     _attach(message, files)
     session.add(message)
     session.flush()
+    figures.thread_started(session, team_id=team.id, at=now, urgent=crisis)
     _auto_reply(session, thread, team)
     _sent_event(session, message, thread, by, decision.reason, crisis)
     return Sent(message, crisis)
@@ -177,8 +180,10 @@ def reply(session: Session, /, *, thread: MessageThread, body: str,
     if not decision:
         raise MessagingRefused("not_allowed")
     # Replies to one thread take turns (the row lock), so their times follow their order.
-    session.execute(select(MessageThread.id).where(MessageThread.id == thread.id)
-                    .with_for_update())
+    before = session.execute(
+        select(MessageThread.urgent, MessageThread.first_reply_at, MessageThread.first_reply_due_at,
+               MessageThread.created_at).where(MessageThread.id == thread.id)
+        .with_for_update()).one()
     now = utcnow()
     team = session.get(CareTeam, thread.team_id)
     assert team is not None  # nosec B101: a foreign key
@@ -202,11 +207,15 @@ def reply(session: Session, /, *, thread: MessageThread, body: str,
                               "closed_at": None}
     if from_team:
         values |= {"waiting_on": Waiting.PERSON, "reply_due_at": None}
+        if before.first_reply_at is None:
+            values |= _first_reply(session, team, before.created_at, before.first_reply_due_at, now)
     else:
         values |= {"waiting_on": Waiting.TEAM,
                    "reply_due_at": team_hours(team.slug).reply_due(now)}
         if crisis:
             values["urgent"] = True
+            if not before.urgent:
+                figures.thread_flagged_urgent(session, team_id=team.id, started=before.created_at)
     session.execute(update(MessageThread).where(MessageThread.id == thread.id).values(**values)
                     .execution_options(synchronize_session=False))
     if from_team:
@@ -221,6 +230,15 @@ def reply(session: Session, /, *, thread: MessageThread, body: str,
     _sent_event(session, message, thread, by, decision.reason, crisis)
     session.expire(thread)
     return Sent(message, crisis)
+
+
+def _first_reply(session: Session, team: CareTeam, asked: datetime, due: datetime | None,
+                 now: datetime) -> dict[str, Any]:
+    """The team's first reply and the working hours it took, kept once (for the figures)."""
+    hours = working_time(team_hours(team.slug), asked, now).total_seconds() / 3600
+    late = due is not None and now > (due if due.tzinfo else due.replace(tzinfo=UTC))
+    figures.first_reply(session, team_id=team.id, started=asked, hours=hours, late=late)
+    return {"first_reply_at": now, "reply_working_hours": hours}
 
 
 def email_on(session: Session, user_id: int) -> bool:

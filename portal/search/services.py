@@ -20,6 +20,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from portal.clock import utcnow
 from portal.search import backend, text
 from portal.search.backend import (
     ATTENDANCE,
@@ -34,6 +35,7 @@ from portal.search.backend import (
     ServiceQuery,
     filter_choices,
 )
+from portal.search.gaps import count_gap
 from portal.search.index import SearchIndex
 from portal.search.models import SearchGap
 from portal.search.places import Place, PostcodeError, find_place
@@ -94,5 +96,14 @@ def _record_gap(session: Session, query: ServiceQuery, words: str, place: Place 
             filters["near_locality"] = place.locality
     if not words and not filters:
         return
-    session.add(SearchGap(query=words, filters=filters))
+    note_gap(session, words=words, filters=filters)
     session.commit()
+
+
+def note_gap(session: Session, *, words: str, filters: dict[str, Any]) -> SearchGap:
+    """The search's row, and its count by month, locality and words (``portal.search.gaps``)
+    in the same transaction."""
+    gap = SearchGap(query=words, filters=filters, created_at=utcnow())
+    session.add(gap)
+    count_gap(session, words=words, filters=filters, at=gap.created_at)
+    return gap

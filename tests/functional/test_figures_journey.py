@@ -12,7 +12,7 @@ from tests.functional.conftest import DEMO_PASSWORD, axe_violations, sign_in
 pytestmark = pytest.mark.browser
 
 PAGES = ["/figures/", "/figures/carers", "/figures/messaging", "/figures/community-assets",
-         "/figures/guidance", "/figures/use"]
+         "/figures/guidance", "/figures/use", "/figures/pulse"]
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -63,3 +63,21 @@ def test_figures_pages_reflow_at_320_pixels(browser, browser_context_args, base_
         overflowing[path] = int(page.evaluate("() => document.documentElement.scrollWidth")) - 320
     context.close()
     assert {path: px for path, px in overflowing.items() if px > 0} == {}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_resident_answers_the_pulse_on_a_closed_conversation(page, language):
+    """The demo resident's closed conversation asks the "I" statements; one click answers one,
+    without JavaScript needed (a plain form), and the page stays clean for axe."""
+    page.goto(f"/language/{language}")
+    sign_in(page, "resident@demo.portal.test", DEMO_PASSWORD)
+    page.goto("/messages")
+    page.get_by_role("link", name="Blue badge form").click()
+    pulse = page.locator("section.portal-pulse")
+    expect(pulse).to_be_visible()
+    left = pulse.get_by_role("group").count()  # 3, less any answered in the other language
+    assert left >= 1
+    assert axe_violations(page) == []
+    pulse.get_by_role("group").first.get_by_role("button").nth(3).click()  # "Agree"
+    expect(page.locator("section.portal-pulse").get_by_role("group")).to_have_count(left - 1)
+    assert axe_violations(page) == []

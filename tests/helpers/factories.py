@@ -461,6 +461,7 @@ def make_carer_referral(session: Session, *, team: CareTeam | None = None, urgen
     """A sent referral in ``team``'s queue (a new team of its own locality unless given).
     Writing its answers needs an application context (they are encrypted)."""
     from portal.carers.models import CarerReferral
+    from portal.carers.progress import counted
 
     n = next(_counter)
     team = team or make_team(session, [make_locality(session)])
@@ -470,4 +471,5 @@ def make_carer_referral(session: Session, *, team: CareTeam | None = None, urgen
                              if team.localities else None)
     session.add(referral)
     session.flush()
+    counted(session, referral)  # as carers.services.submit does, for the figures
     return referral

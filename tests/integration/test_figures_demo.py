@@ -19,7 +19,7 @@ def test_the_demo_manager_sees_real_figures_on_every_page(app, client, session):
         manager = session.scalar(select(User).where(User.email == "manager@demo.portal.test"))
     client.sign_in_as(manager)
     shown = {}
-    for url in PAGES:
+    for url in [*PAGES, "/figures/pulse"]:
         found = tables(client.get(url).get_data(as_text=True))
         shown[url] = found
     monthly = shown["/figures/carers"]["referrals-by-month"]
@@ -37,3 +37,9 @@ def test_the_demo_manager_sees_real_figures_on_every_page(app, client, session):
     assert len(threads) >= 3
     use = shown["/figures/use"]["use-by-locality"]
     assert use[-1][0] == "Total"
+    pulse = shown["/figures/pulse"]["pulse-by-locality"]
+    torquay = next(cells for cells in pulse if cells[0] == "Torquay")
+    assert int(torquay[-1]) > 50  # four quarters of answers
+    assert any("fewer than 5" in cells for cells in pulse)  # Coastal's few
+    agree = shown["/figures/pulse"]["pulse-by-statement"]
+    assert any(cells[2].endswith("%") for cells in agree[1:])

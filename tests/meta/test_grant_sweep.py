@@ -44,6 +44,8 @@ ALLOWED: dict[str, set[str]] = {
     "plan link": {"owner", "carer plan:edit", "team with consent"},
     "messages": {"owner", "carer messages:send", "team with consent"},
     "team only": {"team with consent"},
+    # The experience pulse: only the person themself is asked (nobody acting for them).
+    "the person only": {"owner"},
     # Recording access arranged on the person's behalf (a best-interests decision) needs no
     # consent: the serving team's members, whatever the person has shared.
     "serving team": {"team with consent", "team without consent"},
@@ -73,6 +75,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("messaging.note", "POST", "team only"),
     ("messaging.close", "POST", "team only"),
     ("messaging.reopen", "POST", "team only"),
+    ("pulse.thread", "POST", "the person only"),
     ("circles.arrange", "GET", "serving team"),
     ("circles.arrange", "POST", "serving team"),
 ]
@@ -80,7 +83,8 @@ QUERY = {"plans.difference": "?from=1&to=2"}
 
 # Changes a refused request must never make.
 WRITTEN = ("plan_version", "plan_section", "plan_link", "plan_note", "plan_draft", "message",
-           "message_note", "message_attachment", "message_thread", "carer_grant")
+           "message_note", "message_attachment", "message_thread", "carer_grant", "pulse_answer",
+           "pulse_asked")
 
 
 def _world(session: Any, state: str) -> tuple[Any, dict[str, Any]]:

@@ -32,6 +32,9 @@ REVIEWED_UNAUDITED = {
     "portal.carers.services.send_resume_link": "a link back to a form in progress (no answers in it)",
     "portal.journeys.services.purge_drafts": "deleting unsent form drafts past their time",
     "portal.demo.load": "demonstration data, all or nothing (what it calls audits itself)",
+    "portal.pulse.services.answer": "an anonymous answer to the experience pulse: an audit "
+                                    "event naming the person beside it would trace it to them",
+    "portal.pulse.services.decline": "turning down the experience pulse: no answer is kept",
 }
 
 

@@ -8,14 +8,18 @@ import pytest
 import time_machine
 
 from portal.authz import Role
-from portal.carers.models import CarerReferral, ReferralStatus, ReferralUpdate
+from portal.carers import services as carers
+from portal.carers.models import CarerReferral, ReferralStatus
+from portal.carers.progress import counted
+from portal.circles.models import Purpose
 from portal.content.models import ContentFeedback, VersionStatus
 from portal.figures import queries
 from portal.figures.filters import Filters
+from portal.messaging import services as messaging
 from portal.messaging.hours import LONDON
-from portal.messaging.models import Message, MessageKind, MessageThread
+from portal.messaging.models import MessageThread
 from portal.plans.models import Plan, PlanSection
-from portal.search.models import SearchGap
+from portal.search.services import note_gap
 from tests.helpers.factories import (
     make_consent,
     make_content_item,
@@ -44,16 +48,19 @@ def local(*parts: int) -> datetime:
 
 
 def referral(session, locality, team, sent, *, urgent=False, updates=()):  # type: ignore[no-untyped-def]
+    """A referral sent at ``sent``, moved on by a care worker of ``team`` through the carers
+    service at each of ``updates``' times."""
     n = (session.query(CarerReferral).count() or 0) + 1
     row = CarerReferral(reference=f"CR-2026-{n:06d}", year=2026, sequence=n, answers={},
                         urgent=urgent, locality_id=locality.id if locality else None,
                         team_id=team.id, created_at=sent, updated_at=sent)
     session.add(row)
     session.flush()
+    counted(session, row)  # as carers.services.submit does
+    worker = make_user(session, Role.CARE_WORKER, teams=[team])
     for status, at in updates:
-        session.add(ReferralUpdate(referral_id=row.id, status=status, created_at=at))
-        row.status = status
-    session.flush()
+        with time_machine.travel(at, tick=False):
+            carers.change_status(session, referral=row, status=status, note=None, by=worker)
     return row
 
 
@@ -74,35 +81,40 @@ def test_carer_referrals_per_locality_and_month_with_contact_and_outcome(app, se
         referral(session, None, team, local(2026, 2, 1, 10, 0))    # the triage queue
         referral(session, there, team, local(2025, 12, 31, 10, 0))  # before the period
     rows = {row.locality.id if row.locality else None: row
-            for row in queries.carer_referrals(session, Q1)}
+            for row in queries.carer_referrals(session, Q1).localities}
     mine = rows[here.id]
     assert mine.per_month == {date(2026, 1, 1): 1, date(2026, 3, 1): 2}
     assert (mine.total, mine.urgent, mine.reached, mine.completed) == (3, 1, 2, 1)
-    assert sorted(mine.contact_days) == [2.0, 4.0]
+    assert (mine.contact.count, mine.contact.median, mine.contact.p90) == (2, 2.0, 4.0)
     assert mine.within_target == 1
+    assert queries.carer_referrals(session, Q1).contact == queries.Spread(2, 2.0, 4.0)
     assert rows[None].per_month == {date(2026, 2, 1): 1}
     assert rows[there.id].total == 0
-    only_there = queries.carer_referrals(session, Filters(there, date(2026, 1, 1), date(2026, 3, 1)))
+    only_there = queries.carer_referrals(session, Filters(there, date(2026, 1, 1),
+                                                         date(2026, 3, 1))).localities
     assert [(row.locality, row.total) for row in only_there] == [(there, 0)]
 
 
 def thread(session, team, person, asked, replied=None, *, urgent=False):  # type: ignore[no-untyped-def]
-    row = MessageThread(person_id=person.id, team_id=team.id, subject="Subject", urgent=urgent,
-                        created_at=asked, last_message_at=asked)
-    session.add(row)
-    session.flush()
-    session.add(Message(thread_id=row.id, kind=MessageKind.PERSON, body="Hello", cards=[],
-                        created_at=asked))
+    """A thread the person starts at ``asked`` (urgent: in words that suggest a crisis),
+    answered at ``replied`` by a care worker of the team, through the messaging service."""
+    serve(session, person, team.localities[0])
+    with time_machine.travel(asked, tick=False):
+        sent = messaging.start_thread(session, person=person, subject="Subject",
+                                      body="I have chest pain" if urgent else "Hello", by=person)
+    row = session.get(MessageThread, sent.message.thread_id)
     if replied is not None:
-        session.add(Message(thread_id=row.id, kind=MessageKind.TEAM, body="Reply", cards=[],
-                            created_at=replied))
-    session.flush()
+        worker = make_user(session, Role.CARE_WORKER, teams=[team])
+        with time_machine.travel(replied, tick=False):
+            messaging.reply(session, thread=row, body="Reply", by=worker)
     return row
 
 
 def test_message_threads_per_team_and_week_with_working_hour_replies(app, session):
-    team, other = make_team(session), make_team(session)
-    person = make_user(session)
+    team, other = make_team(session, [make_locality(session)]), make_team(session, [make_locality(session)])
+    person, someone = make_user(session), make_user(session)
+    make_consent(session, person, Purpose.MESSAGING)
+    make_consent(session, someone, Purpose.MESSAGING)
     with app.app_context():
         # Friday 6 March 16:00, answered Monday 09:30: 1 working hour, within the promise.
         thread(session, team, person, local(2026, 3, 6, 16, 0), local(2026, 3, 9, 9, 30), urgent=True)
@@ -110,15 +122,17 @@ def test_message_threads_per_team_and_week_with_working_hour_replies(app, sessio
         thread(session, team, person, local(2026, 3, 9, 9, 0), local(2026, 3, 13, 9, 0))
         # Never answered, long past the promise.
         thread(session, team, person, local(2026, 2, 2, 9, 0))
-        thread(session, other, person, local(2026, 3, 9, 9, 0), local(2026, 3, 9, 10, 0))
-    rows = {row.team.id: row for row in queries.message_threads(session, Q1)}
+        thread(session, other, someone, local(2026, 3, 9, 9, 0), local(2026, 3, 9, 10, 0))
+    found = queries.message_threads(session, Q1)
+    rows = {row.team.id: row for row in found.teams}
     mine = rows[team.id]
     assert mine.per_week == {date(2026, 3, 2): 1, date(2026, 3, 9): 1, date(2026, 2, 2): 1}
     assert mine.urgent == 1
-    assert sorted(mine.reply_hours) == [1.0, 32.0]
+    assert (mine.reply.count, mine.reply.median, mine.reply.p90) == (2, 1.0, 32.0)
     assert mine.overdue == 2
     assert mine.promise_days == 2
-    assert rows[other.id].reply_hours == [1.0]
+    assert rows[other.id].reply == queries.Spread(1, 1.0, 1.0)
+    assert found.reply == queries.Spread(3, 1.0, 32.0)
     assert rows[other.id].overdue == 0
 
 
@@ -130,7 +144,8 @@ def test_search_gaps_per_locality_month_and_words(session):
             ("swimming", {}, datetime(2026, 1, 4, tzinfo=UTC)),
             ("", {"free": True}, datetime(2026, 1, 5, tzinfo=UTC)),
             ("late", {}, datetime(2026, 4, 1, tzinfo=UTC))]:
-        session.add(SearchGap(query=query, filters=filters, created_at=when))
+        with time_machine.travel(when, tick=False):
+            note_gap(session, words=query, filters=filters)
     session.flush()
     gaps = queries.search_gaps(session, Q1)
     assert gaps.per_locality == {"brixham": {date(2026, 2, 1): 2, date(2026, 3, 1): 1},
@@ -138,6 +153,7 @@ def test_search_gaps_per_locality_month_and_words(session):
     assert gaps.words[("men's group", "brixham")] == {date(2026, 2, 1): 2, date(2026, 3, 1): 1}
     assert gaps.words[("swimming", None)] == {date(2026, 1, 1): 1}
     assert len(gaps.words) == 2
+    assert set(queries.search_gaps(session, Q1, at_least=3).words) == {("men's group", "brixham")}
 
 
 def test_listing_freshness_and_needs_with_no_service(session):

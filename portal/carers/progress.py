@@ -1,0 +1,87 @@
+"""What the figures need from a referral's progress, stored once as it happens.
+
+The figures page counts how soon carers were first contacted and how many reached an
+assessment; working those out from every status change at read time took too long with a
+year of requests (docs/adr/0009). ``note_progress`` is called for each status change (by
+``portal.carers.services.change_status``; the demo and the migration's backfill use it too),
+which also keeps the referral's row in ``figures_referral_count``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import CareTeam
+from portal.carers.models import CarerReferral, ReferralStatus
+from portal.figures.counts import bump, month_of, tenths
+from portal.figures.models import NOT_YET, ReferralCount
+from portal.messaging.hours import team_hours, working_days_to
+
+# "Contact made" or any status after it: the carer was first contacted.
+CONTACTED = frozenset({ReferralStatus.CONTACT_MADE, ReferralStatus.ASSESSMENT_BOOKED,
+                       ReferralStatus.COMPLETED})
+# An assessment was booked (or done).
+REACHED = frozenset({ReferralStatus.ASSESSMENT_BOOKED, ReferralStatus.COMPLETED})
+DEFAULT_HOURS = "default"  # the triage queue's
+CONTACT_TARGET_DAYS = 5         # "within 5 working days" (the referral's sent page)
+URGENT_CONTACT_TARGET_DAYS = 1  # "today, or on the next working day"
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def contact_figures(team_slug: str | None, sent: datetime, contacted: datetime
+                    ) -> tuple[float, int]:
+    """Calendar days from sending to first contact, and the working days it took in the
+    team's hours (0: the day it counts from; "within 5 working days" is ``<= 5``)."""
+    days = (_aware(contacted) - _aware(sent)).total_seconds() / 86400
+    return days, working_days_to(team_hours(team_slug or DEFAULT_HOURS), sent, contacted)
+
+
+def figures_key(referral: CarerReferral) -> dict[str, Any]:
+    """The referral's row in ``figures_referral_count``: everything the figures count about it."""
+    target = URGENT_CONTACT_TARGET_DAYS if referral.urgent else CONTACT_TARGET_DAYS
+    return {"month": month_of(referral.created_at), "locality_id": referral.locality_id or 0,
+            "urgent": bool(referral.urgent),
+            "contact_tenths": NOT_YET if referral.contact_days is None
+            else tenths(referral.contact_days),
+            "within_target": referral.contact_working_days is not None
+            and referral.contact_working_days <= target,
+            "reached": referral.reached_at is not None or referral.status in REACHED,
+            "completed": referral.status is ReferralStatus.COMPLETED}
+
+
+def restate(session: Session, before: dict[str, Any] | None, after: dict[str, Any] | None
+            ) -> None:
+    """Move the referral's count from the row it was in to the row it is in now."""
+    if before == after:
+        return
+    if before is not None:
+        bump(session, ReferralCount, before, count=-1)
+    if after is not None:
+        bump(session, ReferralCount, after, count=1)
+
+
+def counted(session: Session, referral: CarerReferral) -> None:
+    """A new referral: counted for the first time (``portal.carers.services.submit``)."""
+    restate(session, None, figures_key(referral))
+
+
+def note_progress(session: Session, referral: CarerReferral, status: ReferralStatus,
+                  at: datetime, *, before: dict[str, Any] | None = None) -> None:
+    """Record the first contact and the first assessment the first time each happens, and
+    move the referral's count (``before``: its ``figures_key`` before the change; None when
+    it is not counted yet, as in the demo's and the backfill's history)."""
+    if status in CONTACTED and referral.contact_made_at is None:
+        team = session.get(CareTeam, referral.team_id) if referral.team_id else None
+        referral.contact_made_at = at
+        referral.contact_days, referral.contact_working_days = contact_figures(
+            team.slug if team else None, referral.created_at, at)
+    if status in REACHED and referral.reached_at is None:
+        referral.reached_at = at
+    if before is not None:
+        restate(session, before, figures_key(referral))
