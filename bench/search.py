@@ -224,14 +224,17 @@ API_PARAMS = {"q": "search", "postcode": "postcode", "locality": "locality", "da
 
 
 def api_queries() -> list[str]:
-    """The page mix as ``/api/services`` queries: the parameters the API has, once each."""
+    """The page mix as ``/api/services`` searches: the parameters the API has, once each. The
+    mix's queries with neither words nor a postcode are left out: the API lists those in
+    browsing order without the search engine."""
     found = []
     for query in QUERIES:
         params: dict[str, str] = {}
         for name, value in parse_qsl(query):
             if name in API_PARAMS and API_PARAMS[name] not in params:
                 params[API_PARAMS[name]] = value
-        found.append(urlencode(params))
+        if "search" in params or "postcode" in params:
+            found.append(urlencode(params))
     return found
 
 

@@ -262,7 +262,13 @@ class PostgresBackend:
         self._cache = _Cache()
         if isinstance(bind, Engine):
             with bind.begin() as connection:
-                return rebuild(connection)
+                count = rebuild(connection)
+            # the old rows (deleted, so that searches went on during the rebuild) out of the
+            # table and its indexes now, not at autovacuum's next visit: searches after a
+            # rebuild would read them all and the planner would price the index by them
+            with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text_sql(f"VACUUM (ANALYZE) {SCHEMA}.{documents.name}"))
+            return count
         return rebuild(bind)
 
     def is_reachable(self) -> bool:
@@ -511,15 +517,24 @@ def _page(session: Session, query: ServiceQuery, plan: Plan, where: ColumnElemen
 
     With words to rank by, in two steps: every match gets the cheap score (its bonuses and
     ``ts_rank``), the best ``CANDIDATES`` (or more, for a deep page) by it are kept, and only
-    those get the exact score (``ts_rank_cd``) the page is ordered by. The number of matches
-    comes from the same pass (a window count), not a second one."""
+    those get the exact score (``ts_rank_cd``) the page is ordered by: a listing whose cheap
+    score is below the candidates' would be missed only if its exact one were above theirs.
+    The number of matches comes from the same pass (a window count), not a second one."""
     offset = (query.page - 1) * query.per_page
-    wanted = max(CANDIDATES, 2 * (offset + query.per_page))
+    # whole blocks of candidates, at least twice the listings up to this page's end: the
+    # candidates are the same for every page of a block, so its pages follow on exactly
+    wanted = CANDIDATES * -(-2 * (offset + query.per_page) // CANDIDATES)
     exact, cheap = plan.score(exact=True), plan.score(exact=False)
     ranked = exact is not None
     if exact is None or cheap is None:  # browsing: one step
-        scored = _scored(where, None, stale, place, D.stored.label("stored"),
-                         func.count().over().label("found"))
+        scored = _scored(where, None, stale, place, func.count().over().label("found"))
+        order, shown = _ordering(query, scored, ranked=False, place=place)
+        page = session.execute(select(scored.c.id, shown, scored.c.found).order_by(*order)
+                               .limit(query.per_page).offset(offset)).all()
+        # the stored fields of the page alone (carried through the count they would spill it)
+        stored = dict(session.execute(select(D.service_id, D.stored).where(
+            D.service_id.in_([row[0] for row in page]))).all()) if page else {}
+        return [(row[0], row[1], stored[row[0]]) for row in page], int(page[0][2]) if page else 0
     else:
         first = _scored(where, cheap, stale, place)
         order, _shown = _ordering(query, first, ranked=True, place=place)
@@ -530,8 +545,8 @@ def _page(session: Session, query: ServiceQuery, plan: Plan, where: ColumnElemen
     order, shown = _ordering(query, scored, ranked=ranked, place=place)
     rows = session.execute(select(scored.c.id, shown, scored.c.stored, scored.c.found)
                            .order_by(*order).limit(query.per_page).offset(offset)).all()
-    if rows or not ranked:
-        return [(row[0], row[1], row[2]) for row in rows], int(rows[0][3]) if rows else 0
+    if rows:
+        return [(row[0], row[1], row[2]) for row in rows], int(rows[0][3])
     return [], int(session.scalar(select(func.max(candidates.c.found))) or 0)
 
 
