@@ -527,9 +527,10 @@ def _page(session: Session, query: ServiceQuery, plan: Plan, where: ColumnElemen
     exact, cheap = plan.score(exact=True), plan.score(exact=False)
     ranked = exact is not None
     if exact is None or cheap is None:  # browsing: one step
-        scored = _scored(where, None, stale, place, func.count().over().label("found"))
+        # the count over the worked-out rows (narrow), not over the table's (it would spill)
+        scored = _scored(where, None, stale, place)
         order, shown = _ordering(query, scored, ranked=False, place=place)
-        page = session.execute(select(scored.c.id, shown, scored.c.found).order_by(*order)
+        page = session.execute(select(scored.c.id, shown, func.count().over()).order_by(*order)
                                .limit(query.per_page).offset(offset)).all()
         # the stored fields of the page alone (carried through the count they would spill it)
         stored = dict(session.execute(select(D.service_id, D.stored).where(
