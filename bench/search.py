@@ -42,7 +42,7 @@ from urllib.parse import parse_qsl, quote_plus, urlencode
 
 os.environ.setdefault("PORTAL_ENV", "testing")
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from portal import create_app, migrate
 from portal.db import build_engine, utcnow
@@ -436,6 +436,10 @@ def insert_bulk(engine: Any, services: list[dict[str, Any]], localities: dict[st
             target = getattr(table, "__table__", table)
             for start in range(0, len(rows), 5000):
                 connection.execute(insert(target), rows[start:start + 5000])
+    with engine.begin() as connection:
+        # planner statistics, as autovacuum (PostgreSQL) or an operator (SQLite) would have
+        # them on a live database: without them the plans are guessed from empty tables
+        connection.execute(text("ANALYZE"))
 
 
 def _service_row(s: dict[str, Any], now: datetime) -> dict[str, Any]:
