@@ -8,6 +8,12 @@ uses), then measures:
 * the full index build (the engine's ``rebuild``, as ``flask search reindex`` runs it);
 * a fixed mix of 50 searches with filters, facets, postcodes and paging through the real
   search page over HTTP (the Flask test client), cold (first pass) and warm (second pass);
+* the same mix from a running server through the API: a threaded werkzeug server on
+  127.0.0.1 and HTTP requests to ``/api/services?search=...`` (each page query's text, postcode,
+  locality, day, age and page, the filters the API has), cold and warm;
+* beside them, in the same run, a raw SQLite FTS5 query on the same corpus: an FTS5 table over
+  the services' names and descriptions in a throwaway SQLite file, the mix's words as a
+  ``MATCH`` of any of them, ``ORDER BY bm25`` and ``LIMIT``; our p95 / FTS5's p95 as a ratio;
 * publish-to-searchable: rename a listing through the normal session and commit, then time
   until the search page finds the new name;
 * the ORUK importer (``directory import-oruk``) on the same N services, in a second database.
@@ -17,22 +23,26 @@ from __future__ import annotations
 
 import argparse
 import gc
+import http.client
+import logging
 import os
+import re
 import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import date, datetime
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import parse_qsl, quote_plus, urlencode
 
 os.environ.setdefault("PORTAL_ENV", "testing")
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from portal import create_app, migrate
 from portal.db import build_engine, utcnow
@@ -73,8 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run(args, work)
     finally:
-        for drop in _DATABASES:
-            drop()
+        if args.keep:
+            for url in _KEPT:
+                print(f"kept database {url}")
+        else:
+            for drop in _DATABASES:
+                drop()
         if args.keep:
             print(f"kept {work}")
         else:
@@ -83,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _DATABASES: list[Any] = []  # how to drop each throwaway PostgreSQL database
+_KEPT: list[str] = []  # their URLs (``--keep`` keeps them, to EXPLAIN the engine's queries)
 
 
 def _database_url(work: Path, name: str, args: argparse.Namespace | None) -> str:
@@ -105,7 +120,9 @@ def _database_url(work: Path, name: str, args: argparse.Namespace | None) -> str
         admin.dispose()
 
     _DATABASES.append(drop)
-    return make_url(args.postgres_url).set(database=database).render_as_string(hide_password=False)
+    url = make_url(args.postgres_url).set(database=database).render_as_string(hide_password=False)
+    _KEPT.append(url)
+    return url
 
 
 def _app(work: Path, name: str, args: argparse.Namespace | None = None) -> Any:
@@ -159,25 +176,147 @@ def run(args: argparse.Namespace, work: Path) -> None:
     wall, cpu = build_index(app)
     figures["index build (full reindex)"] = f"{wall:.1f} s (CPU {cpu:.1f} s)"
     client = app.test_client()
-    cold = time_queries(client)
-    warm = time_queries(client)
-    figures["search page p50 / p95, first pass"] = f"{_ms(cold, 50)} / {_ms(cold, 95)} ms"
-    figures["search page p50 / p95, second pass"] = f"{_ms(warm, 50)} / {_ms(warm, 95)} ms"
+    cold, cold_cpu = _timed(lambda: time_queries(client))
+    warm, warm_cpu = _timed(lambda: time_queries(client))
+    figures["search page p50 / p95, first pass"] = f"{_ms(cold, 50)} / {_ms(cold, 95)} ms{cold_cpu}"
+    figures["search page p50 / p95, second pass"] = f"{_ms(warm, 50)} / {_ms(warm, 95)} ms{warm_cpu}"
     figures["search page slowest"] = f"{max(warm) * 1000:.0f} ms"
+    api_cold, api_warm, api_cpu = time_api(app)
+    figures["API over HTTP p50 / p95, first pass"] = f"{_ms(api_cold, 50)} / {_ms(api_cold, 95)} ms"
+    figures["API over HTTP p50 / p95, second pass"] = (
+        f"{_ms(api_warm, 50)} / {_ms(api_warm, 95)} ms{api_cpu}")
+    fts = time_fts5(app, work)
+    figures["SQLite FTS5 p50 / p95 (same corpus)"] = f"{_ms(fts, 50, 1)} / {_ms(fts, 95, 1)} ms"
+    fts95 = max(_p(fts, 95), 1e-6)
+    figures["ratio to FTS5 p95: API, page (warm)"] = (
+        f"{_p(api_warm, 95) / fts95:.0f}x, {_p(warm, 95) / fts95:.0f}x")
     figures["publish to searchable"] = f"{publish_to_searchable(app, client) * 1000:.0f} ms"
     if not args.skip_import:
         figures["import-oruk of the same services"] = time_import(work, generate_bulk(n, args.seed), args)
+    figures["load average (1, 5, 15 min) at the end"] = ", ".join(
+        f"{value:.1f}" for value in os.getloadavg())
     print()
     for label, value in figures.items():
         print(f"  {label:<40} {value}")
 
 
-def _ms(samples: list[float], percentile: int) -> str:
+def _p(samples: list[float], percentile: int) -> float:
     ordered = sorted(samples)
     if percentile == 50:
-        return f"{statistics.median(ordered) * 1000:.0f}"
-    index = max(0, round(percentile / 100 * len(ordered)) - 1)
-    return f"{ordered[index] * 1000:.0f}"
+        return statistics.median(ordered)
+    return ordered[max(0, round(percentile / 100 * len(ordered)) - 1)]
+
+
+def _ms(samples: list[float], percentile: int, digits: int = 0) -> str:
+    return f"{_p(samples, percentile) * 1000:.{digits}f}"
+
+
+def _timed(measure: Any) -> tuple[list[float], str]:
+    """The samples, and this process's CPU time over them (the machine may be shared)."""
+    cpu = time.process_time()
+    samples = measure()
+    used = time.process_time() - cpu
+    return samples, f" (CPU {used:.2f} s for {len(samples)}, load {os.getloadavg()[0]:.1f})"
+
+
+API_PARAMS = {"q": "search", "postcode": "postcode", "locality": "locality", "day": "day",
+              "age": "age", "page": "page", "per_page": "per_page"}
+
+
+def api_queries() -> list[str]:
+    """The page mix as ``/api/services`` searches: the parameters the API has, once each. The
+    mix's queries with neither words nor a postcode are left out: the API lists those in
+    browsing order without the search engine."""
+    found = []
+    for query in QUERIES:
+        params: dict[str, str] = {}
+        for name, value in parse_qsl(query):
+            if name in API_PARAMS and API_PARAMS[name] not in params:
+                params[API_PARAMS[name]] = value
+        if "search" in params or "postcode" in params:
+            found.append(urlencode(params))
+    return found
+
+
+def time_api(app: Any) -> tuple[list[float], list[float], str]:
+    """The mix from a running threaded werkzeug server on 127.0.0.1, over HTTP (one
+    connection per request, as a client without keep-alive); cold and warm passes, and the
+    server process's CPU time over the warm pass."""
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    queries = api_queries()
+
+    def one_pass() -> list[float]:
+        samples = []
+        gc.collect()
+        for query in queries:
+            started = time.perf_counter()
+            connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
+            connection.request("GET", f"/api/services?{query}")
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            samples.append(time.perf_counter() - started)
+            if response.status >= 500 or (response.status != 200 and "search=" in query):
+                raise SystemExit(f"/api/services?{query} answered {response.status}")
+        return samples
+
+    try:
+        cold = one_pass()
+        warm, cpu = _timed(one_pass)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    return cold, warm, cpu
+
+
+def fts_match(query: str) -> str | None:
+    """An FTS5 MATCH of any of the query's words (our engines rank partial matches too)."""
+    words = dict(parse_qsl(query)).get("q", "")
+    tokens = re.findall(r"\w+", words.lower())[:12]
+    return " OR ".join(f'"{token}"' for token in tokens) or None
+
+
+def time_fts5(app: Any, work: Path, passes: int = 2) -> list[float]:
+    """An FTS5 table (porter stemming, accents folded) over the same services' names and
+    descriptions in a throwaway SQLite file; the mix's text queries, ranked by bm25 (name
+    weighted 10 to description 1), one page (LIMIT 20 OFFSET the page's); the last pass."""
+    import sqlite3
+
+    from portal.directory.models import Service
+    from portal.extensions import db
+
+    path = work / "fts5.sqlite3"
+    path.unlink(missing_ok=True)
+    fts = sqlite3.connect(path)
+    fts.execute("CREATE VIRTUAL TABLE doc USING fts5(id UNINDEXED, name, description, "
+                "tokenize='porter unicode61 remove_diacritics 2')")
+    with app.app_context():
+        rows = db.session.execute(select(Service.id, Service.name, Service.description)
+                                  .where(Service.published.is_(True))).all()
+    fts.executemany("INSERT INTO doc VALUES (?, ?, ?)", [tuple(row) for row in rows])
+    fts.commit()
+    matches = []
+    for query in QUERIES:
+        match = fts_match(query)
+        if match:
+            page = max(1, int(dict(parse_qsl(query)).get("page", "1") or 1))
+            matches.append((match, (page - 1) * 20))
+    samples: list[float] = []
+    for _ in range(passes):
+        samples = []
+        for match, offset in matches:
+            started = time.perf_counter()
+            fts.execute("SELECT id, bm25(doc, 0, 10.0, 1.0) AS score FROM doc WHERE doc MATCH ? "
+                        "ORDER BY score LIMIT 20 OFFSET ?", (match, offset)).fetchall()
+            samples.append(time.perf_counter() - started)
+    fts.close()
+    print(f"  FTS5: {len(rows)} documents, {len(matches)} text queries of the mix")
+    return samples
 
 
 def build_index(app: Any) -> tuple[float, float]:
@@ -297,6 +436,10 @@ def insert_bulk(engine: Any, services: list[dict[str, Any]], localities: dict[st
             target = getattr(table, "__table__", table)
             for start in range(0, len(rows), 5000):
                 connection.execute(insert(target), rows[start:start + 5000])
+    with engine.begin() as connection:
+        # planner statistics, as autovacuum (PostgreSQL) or an operator (SQLite) would have
+        # them on a live database: without them the plans are guessed from empty tables
+        connection.execute(text("ANALYZE"))
 
 
 def _service_row(s: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -19,7 +19,7 @@ is the one entry point that callers use.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -80,12 +80,34 @@ class ServiceQuery:
         return [self.locality] if isinstance(self.locality, str) else list(self.locality)
 
 
+class Highlights(Mapping[str, str]):
+    """A hit's name and description as escaped HTML with the matched words marked, made when
+    first shown (the API and the combined page show none: no per-hit highlighting for them)."""
+
+    def __init__(self, name: str, description: str, terms: frozenset[str]) -> None:
+        self._texts = {"name": (name, True), "description": (description, False)}
+        self._terms = terms
+        self._made: dict[str, str] = {}
+
+    def __getitem__(self, key: str) -> str:
+        if key not in self._made:
+            source, whole = self._texts[key]
+            self._made[key] = text.highlighted(source, self._terms, whole=whole)
+        return self._made[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
 @dataclass
 class Hit:
     service_id: str
     score: float
     distance_km: float | None
-    highlights: dict[str, str]  # field -> escaped HTML with <mark> around matched words
+    highlights: Mapping[str, str]  # field -> escaped HTML with <mark> around matched words
     name: str = ""
     organisation: str = ""
     last_checked: date | None = None
@@ -273,8 +295,7 @@ def make_hit(stored: dict[str, Any], score: float, place: Place | None, terms: f
         service_id=stored["id"],
         score=round(float(score), 4),
         distance_km=ranking.nearest_km(place, where.get("geo") or []) if place else None,
-        highlights={"name": text.highlighted(show.get("name", ""), terms, whole=True),
-                    "description": text.highlighted(show.get("description", ""), terms, whole=False)},
+        highlights=Highlights(show.get("name", ""), show.get("description", ""), terms),
         name=show.get("name", ""),
         organisation=show.get("organisation", ""),
         last_checked=date.fromisoformat(checked) if checked else None,

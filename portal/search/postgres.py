@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,12 @@ SCHEMA = "search"
 # ts_rank_cd weights for D, C, B, A: organisation and place, description, needs, name.
 WEIGHTS = [0.2, 0.4, 0.7, 1.0]
 RANK_SCALE = 15.0  # ts_rank_cd is 0..1 or so: scaled to weigh like ``text.plan``'s word weights
+# ts_rank is about a fifteenth of ts_rank_cd on the same listings: the candidates' rank is
+# scaled up by this to weigh against the bonuses about as the exact rank does
+CHEAP_RANK_SCALE = 15.0
+# Only this many candidates (at least; more for deep pages) are ranked exactly: chosen by the
+# cheap score over every match, then ordered by the exact one.
+CANDIDATES = 200
 WRITE_CHUNK = 500
 COUNTS_CACHED = 2000  # searches whose counts a process keeps, per generation of the log
 
@@ -255,7 +262,13 @@ class PostgresBackend:
         self._cache = _Cache()
         if isinstance(bind, Engine):
             with bind.begin() as connection:
-                return rebuild(connection)
+                count = rebuild(connection)
+            # the old rows (deleted, so that searches went on during the rebuild) out of the
+            # table and its indexes now, not at autovacuum's next visit: searches after a
+            # rebuild would read them all and the planner would price the index by them
+            with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text_sql(f"VACUUM (ANALYZE) {SCHEMA}.{documents.name}"))
+            return count
         return rebuild(bind)
 
     def is_reachable(self) -> bool:
@@ -321,37 +334,65 @@ class PostgresBackend:
         if query.correct:
             parsed, typed = backend.correct(
                 parsed, self.known_words(session, generation),
-                lambda stem: bool(session.scalar(select(true()).where(
-                    D.vector.op("@@")(_tsquery([stem]))).limit(1))))
+                lambda stem: _has_word(session, stem))
         expansions = backend.expansions(session, parsed.keys)
-        matching, score = _plan(parsed, expansions)
+        plan = _plan(parsed, expansions)
         filter_set = backend.filter_set(session, query, now)
         conditions = _filters(session, filter_set, self, generation)
         stale = or_(D.checked.is_(None),
                     D.checked < today - timedelta(days=ranking.STALE_AFTER_DAYS))
-        where = and_(matching, *conditions.values())
-        total, facets = self._counts(session, query, parsed, filter_set, matching, conditions,
-                                     generation, now)
-        pages = max(1, -(-total // query.per_page))
-        query.page = min(query.page, pages)
-        offset = (query.page - 1) * query.per_page
-        order, shown_score = _ordering(query, score, stale, place)
-        ranked = session.execute(select(D.service_id, shown_score).where(where).order_by(*order)
-                                 .limit(query.per_page).offset(offset)).all() if total else []
-        stored = dict(session.execute(select(D.service_id, D.stored).where(
-            D.service_id.in_([row[0] for row in ranked]))).all()) if ranked else {}
+        where = and_(plan.matching, *conditions.values())
+        total: int | None = None
+        facets: dict[str, dict[str, int]] = {}
+        if query.facets:  # the number comes with the counts (kept per state of the log)
+            total, facets = self._counts(session, query, parsed, filter_set, plan.matching,
+                                         conditions, generation, now)
+            query.page = min(query.page, max(1, -(-total // query.per_page)))
+        ranked, found = _page(session, query, plan, where, stale, place) if total != 0 else ([], 0)
+        if total is None:
+            total = found
+            if not ranked and query.page > 1:  # past the last page: show the last one
+                total = int(session.scalar(select(func.count()).select_from(documents)
+                                           .where(where)) or 0)
+                query.page = max(1, -(-total // query.per_page))
+                ranked, _found = _page(session, query, plan, where, stale, place) if total else ([], 0)
+        hits_of = {service_id: (value, stored) for service_id, value, stored in ranked}
         terms = text.highlight_terms(parsed, expansions) if not parsed.is_empty else frozenset()
-        hits = [backend.make_hit(stored[service_id], float(value or 0.0), place, terms, today)
-                for service_id, value in ranked]
+        hits = [backend.make_hit(stored, float(value or 0.0), place, terms, today)
+                for value, stored in hits_of.values()]
         return SearchResult(total, hits, facets, query.page, query.per_page, place,
                             query=query, corrected=parsed.text if typed else None, typed=typed,
                             urgent=urgent or parsed.urgent, languages=sorted(parsed.languages),
                             localities_named=list(parsed.localities))
 
 
-def _plan(query: text.TextQuery, expansions: dict[str, text.Expansion]
-          ) -> tuple[ColumnElement[bool], ColumnElement[Any] | None]:
-    """(what matches, its score) as ``text.plan`` has them."""
+@dataclass(frozen=True)
+class Plan:
+    """What matches, and its score as ``text.plan`` has it: the bonuses (units answered, every
+    unit, needs, place: cheap, from ``@@`` and the tags) plus ``RANK_SCALE`` times a text rank
+    over all the query's words with the field weights (``rank``)."""
+
+    matching: ColumnElement[bool]
+    bonuses: ColumnElement[Any] | None  # None: no words to rank by (browsing, a place alone)
+    rank_query: ColumnElement[Any] | None
+
+    def score(self, *, exact: bool) -> ColumnElement[Any] | None:
+        """``exact``: ``ts_rank_cd`` (cover density: the words near each other), the score
+        shown and ordered by; otherwise ``ts_rank`` (word frequencies, about a third of the
+        cost), scaled to weigh about the same, only to choose the candidates."""
+        if self.bonuses is None or self.rank_query is None:
+            return self.bonuses
+        weights: ColumnElement[Any] = literal_column(
+            "'{" + ",".join(str(w) for w in WEIGHTS) + "}'::float4[]")
+        # 1: divided by 1 + log(length), so a short listing about the words beats a long one
+        if exact:
+            return self.bonuses + RANK_SCALE * func.ts_rank_cd(weights, D.vector, self.rank_query, 1)
+        return self.bonuses + RANK_SCALE * CHEAP_RANK_SCALE * func.ts_rank(
+            weights, D.vector, self.rank_query, 1)
+
+
+def _plan(query: text.TextQuery, expansions: dict[str, text.Expansion]) -> Plan:
+    """What matches and its score, as ``text.plan`` has them."""
     units: list[ColumnElement[bool]] = []
     score: list[ColumnElement[Any]] = []
     flat: list[list[str]] = []  # every word, for ts_rank_cd
@@ -389,21 +430,16 @@ def _plan(query: text.TextQuery, expansions: dict[str, text.Expansion]
     if query.localities:
         near = D.tags.op("&&")(_tags(f"locality:{slug}" for slug in query.localities))
         if not units:
-            return near, None
+            return Plan(near, None, None)
         score.append(case((near, text.PLACE_BONUS), else_=0.0))
         flat.extend([s] for s in text.stems(" ".join(query.place_words)))
     rank_query = _any_query([[word] for word in dict.fromkeys(w for group in flat for w in group)])
-    if rank_query is not None:
-        weights: ColumnElement[Any] = literal_column(
-            "'{" + ",".join(str(w) for w in WEIGHTS) + "}'::float4[]")
-        # 1: divided by 1 + log(length), so a short listing about the words beats a long one
-        score.append(RANK_SCALE * func.ts_rank_cd(weights, D.vector, rank_query, 1))
     if not units:
-        return matching, None
+        return Plan(matching, None, None)
     total: ColumnElement[Any] = literal(0.0)
     for part in score:
         total = total + part
-    return matching, total
+    return Plan(matching, total, rank_query)
 
 
 def _filters(session: Session, filters: FilterSet, engine: PostgresBackend, generation: int
@@ -434,11 +470,18 @@ def _effective_km(place: Place, stale: ColumnElement[bool]) -> ColumnElement[Any
     """``ranking.buckets``' effective distance: the nearest venue, coverage of the searcher's
     locality, remote services, everything else far; stale listings further."""
     lat, lon = place.point
+
+    def km(lats: ColumnElement[Any], lons: ColumnElement[Any]) -> ColumnElement[Any]:
+        return 6371.0088 * func.sqrt(
+            func.power(func.radians(lons - lon) * func.cos(func.radians((lats + lat) / 2)), 2)
+            + func.power(func.radians(lats - lat), 2))
+
     venues = func.unnest(D.lats, D.lons).table_valued("lat", "lon").render_derived()
-    km = 6371.0088 * func.sqrt(
-        func.power(func.radians(venues.c.lon - lon) * func.cos(func.radians((venues.c.lat + lat) / 2)), 2)
-        + func.power(func.radians(venues.c.lat - lat), 2))
-    nearest = select(func.min(km)).select_from(venues).scalar_subquery()
+    # most listings have one venue or none: arithmetic on the row, no subquery for each row
+    nearest = case((func.cardinality(D.lats) == 1, km(D.lats[1], D.lons[1])),
+                   (func.cardinality(D.lats) > 1, select(func.min(km(venues.c.lat, venues.c.lon)))
+                    .select_from(venues).scalar_subquery()),
+                   else_=None)
     options = [func.coalesce(nearest, ranking.FAR_KM),
                case((D.tags.op("@>")(_tags([f"flags:{FLAG_REMOTE}"])), ranking.REMOTE_KM),
                     else_=ranking.FAR_KM)]
@@ -448,25 +491,86 @@ def _effective_km(place: Place, stale: ColumnElement[bool]) -> ColumnElement[Any
     return func.least(*options) + case((stale, ranking.STALE_KM), else_=0.0)
 
 
-def _ordering(query: ServiceQuery, score: ColumnElement[Any] | None, stale: ColumnElement[bool],
-              place: Place | None) -> tuple[list[Any], ColumnElement[Any]]:
-    """ORDER BY and the score shown, as ``whoosh_backend._order`` orders."""
-    browse = [D.name, D.service_id]
+def _has_word(session: Session, stem: str) -> bool:
+    """Whether any listing has this indexed word. A count over the index's matches (``OFFSET
+    0`` keeps the planner from the sequential scan it picks for ``LIMIT 1`` on a rare word)."""
+    matches = select(literal(1)).where(D.vector.op("@@")(_tsquery([stem]))).offset(0).subquery()
+    return bool(session.scalar(select(func.count()).select_from(matches)))
+
+
+def _scored(where: ColumnElement[bool], score: ColumnElement[Any] | None,
+            stale: ColumnElement[bool], place: Place | None, *extra: Any) -> Any:
+    """The matches with what they are ordered by, each worked out once a row (``OFFSET 0``
+    keeps PostgreSQL from copying the expressions into every sort key that uses them)."""
+    columns = [D.service_id.label("id"), D.name.label("name"), stale.label("stale"),
+               (score if score is not None else literal(0.0)).label("score"), *extra]
+    if place is not None:
+        columns.append(_effective_km(place, stale).label("km"))
+    return select(*columns).where(where).offset(0).subquery("scored")
+
+
+def _page(session: Session, query: ServiceQuery, plan: Plan, where: ColumnElement[bool],
+          stale: ColumnElement[bool], place: Place | None
+          ) -> tuple[list[tuple[str, float, dict[str, Any]]], int]:
+    """(service id, score shown, stored fields) of the page's listings, best first, and the
+    number of matches.
+
+    With words to rank by, in two steps: every match gets the cheap score (its bonuses and
+    ``ts_rank``), the best ``CANDIDATES`` (or more, for a deep page) by it are kept, and only
+    those get the exact score (``ts_rank_cd``) the page is ordered by: a listing whose cheap
+    score is below the candidates' would be missed only if its exact one were above theirs.
+    The number of matches comes from the same pass (a window count), not a second one."""
+    offset = (query.page - 1) * query.per_page
+    # whole blocks of candidates, at least twice the listings up to this page's end: the
+    # candidates are the same for every page of a block, so its pages follow on exactly
+    wanted = CANDIDATES * -(-2 * (offset + query.per_page) // CANDIDATES)
+    exact, cheap = plan.score(exact=True), plan.score(exact=False)
+    ranked = exact is not None
+    if exact is None or cheap is None:  # browsing: one step
+        # the count over the worked-out rows (narrow), not over the table's (it would spill)
+        scored = _scored(where, None, stale, place)
+        order, shown = _ordering(query, scored, ranked=False, place=place)
+        page = session.execute(select(scored.c.id, shown, func.count().over()).order_by(*order)
+                               .limit(query.per_page).offset(offset)).all()
+        # the stored fields of the page alone (carried through the count they would spill it)
+        stored = dict(session.execute(select(D.service_id, D.stored).where(
+            D.service_id.in_([row[0] for row in page]))).all()) if page else {}
+        return [(row[0], row[1], stored[row[0]]) for row in page], int(page[0][2]) if page else 0
+    else:
+        first = _scored(where, cheap, stale, place)
+        order, _shown = _ordering(query, first, ranked=True, place=place)
+        candidates = select(first.c.id, func.count().over().label("found")).order_by(
+            *order).limit(wanted).subquery("candidate")
+        scored = _scored(D.service_id == candidates.c.id, exact, stale, place,
+                         D.stored.label("stored"), candidates.c.found)
+    order, shown = _ordering(query, scored, ranked=ranked, place=place)
+    rows = session.execute(select(scored.c.id, shown, scored.c.stored, scored.c.found)
+                           .order_by(*order).limit(query.per_page).offset(offset)).all()
+    if rows:
+        return [(row[0], row[1], row[2]) for row in rows], int(rows[0][3])
+    return [], int(session.scalar(select(func.max(candidates.c.found))) or 0)
+
+
+def _ordering(query: ServiceQuery, scored: Any, *, ranked: bool, place: Place | None
+              ) -> tuple[list[Any], ColumnElement[Any]]:
+    """ORDER BY over ``_scored``'s columns and the score shown, as ``whoosh_backend._order``
+    orders."""
+    c = scored.c
+    browse = [c.name, c.id]
     if place is None:
-        if score is None:
-            return [stale, *browse], literal(0.0)
-        scored = score * case((stale, ranking.STALE_FACTOR), else_=1.0)
-        return [scored.desc(), *browse], scored
-    km = _effective_km(place, stale)
-    if score is None:
-        return [km, *browse], literal(0.0)
+        if not ranked:
+            return [c.stale, *browse], literal(0.0)
+        shown = c.score * case((c.stale, ranking.STALE_FACTOR), else_=1.0)
+        return [shown.desc(), *browse], shown
+    if not ranked:
+        return [c.km, *browse], literal(0.0)
     if query.sort == "relevance":
-        tier = sum((case((km > boundary, 1), else_=0) for boundary in ranking.TIERS_KM),
-                   start=literal(0))
-        decay = case(*((tier == n, value) for n, value in enumerate(ranking.TIER_DECAY)),
-                     else_=ranking.TIER_DECAY[-1])
-        return [(score * decay).desc(), km, *browse], score
-    return [km, score.desc(), *browse], score
+        # the decay of the distance's tier (``ranking.TIERS_KM``: beyond a boundary, the next)
+        decay = case(*((c.km <= boundary, value)
+                       for boundary, value in zip(ranking.TIERS_KM, ranking.TIER_DECAY, strict=False)),
+                     else_=ranking.TIER_DECAY[len(ranking.TIERS_KM)])
+        return [(c.score * decay).desc(), c.km, *browse], c.score
+    return [c.km, c.score.desc(), *browse], c.score
 
 
 def _facets(session: Session, matching: ColumnElement[bool],

@@ -281,6 +281,29 @@ def test_api_services_search_uses_the_search_page_engine(app, client, session, s
     assert get_valid(client, "/api/services?search=lonely&page=500")["contents"] == []
 
 
+@pytest.mark.parametrize("query", ["search=lonely", "search=club", "search=memory+problems+mum",
+                                   "search=club&postcode=TQ1%201AA", "postcode=TQ1%201AA"])
+def test_api_services_search_pages_follow_on_with_few_candidates(client, searchable, monkeypatch,
+                                                                 query):
+    """The PostgreSQL engine ranks exactly only the best candidates by a cheap score (whole
+    blocks of them); with blocks of 4, paging 2 at a time still gives the whole ranking: the
+    same total, the same services, each once, the best first."""
+    from portal.search import postgres
+
+    whole = get_valid(client, f"/api/services?{query}&per_page=100")
+    monkeypatch.setattr(postgres, "CANDIDATES", 4)
+    paged: list[str] = []
+    for page in range(1, whole["total_pages"] * 50 + 1):
+        body = get_valid(client, f"/api/services?{query}&per_page=2&page={page}")
+        assert body["total_items"] == whole["total_items"]
+        paged += _ids(body)
+        if len(paged) >= min(whole["total_items"], 100):
+            break
+    assert whole["total_items"] > 2
+    assert sorted(paged) == sorted(_ids(whole)[:len(paged)])  # each once, none left out
+    assert paged[:2] == _ids(whole)[:2]
+
+
 @pytest.mark.parametrize("words", ['AND ( * " ~', "x" * 500, "<script>alert(1)</script>", "lonely",
                                    "Saturday"])
 def test_api_services_search_takes_any_words(client, searchable, words):
