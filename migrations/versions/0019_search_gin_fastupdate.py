@@ -1,7 +1,7 @@
 """search: the PostgreSQL engine's GIN indexes without a pending list (fastupdate off)
 
-Revision ID: 0015_search_gin_fastupdate
-Revises: 0014_report_notified
+Revision ID: 0019_search_gin_fastupdate
+Revises: 0018_pulse
 Create Date: 2026-12-03 14:30:00
 
 With ``fastupdate`` on (PostgreSQL's default) new entries wait in an unsorted pending list
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0015_search_gin_fastupdate'
-down_revision: str | None = '0014_report_notified'
+revision: str = '0019_search_gin_fastupdate'
+down_revision: str | None = '0018_pulse'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
