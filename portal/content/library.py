@@ -31,6 +31,7 @@ MAX_TEXT_BYTES = 200_000
 REQUIRED = ("title", "summary", "topics", "conditions", "audience", "reading_age", "languages",
             "author", "approver", "approved_on", "version", "review_due", "sources")
 OPTIONAL = ("video", "captions", "transcript", "easy_read")
+POSTER = "poster.jpg"  # a video's poster, by its name (not part of the approved content)
 KEY_ORDER = (*REQUIRED, *OPTIONAL)
 
 
@@ -68,6 +69,8 @@ class LibraryItem:
     video: bytes | None = None
     video_type: str | None = None
     captions: bytes | None = None
+    poster: bytes | None = None  # POSTER beside a video: the picture shown before it plays
+    poster_type: str | None = None
     files: dict[str, str] = field(default_factory=dict)  # front-matter key -> file name
 
 
@@ -225,6 +228,7 @@ def _media(item: LibraryItem, folder: Path, meta: dict[str, Any], faults: _Fault
             item.video_type = media.sniff_video(item.video)
             if item.video_type is None:
                 faults.add("this is not a video (an MP4 or WebM file)", video)
+        _poster(item, folder / POSTER, faults)
         if "captions" not in meta:
             faults.add("captions: a video needs WebVTT captions")
         if "transcript" not in meta:
@@ -235,6 +239,18 @@ def _media(item: LibraryItem, folder: Path, meta: dict[str, Any], faults: _Fault
         item.captions = captions.read_bytes()
         for problem in vtt.problems_in(item.captions):
             faults.add(f"not valid WebVTT: {problem}", captions)
+
+
+def _poster(item: LibraryItem, path: Path, faults: _Faults) -> None:
+    if not path.is_file():
+        return
+    if path.stat().st_size > media.MAX_POSTER_BYTES:
+        faults.add(f"the poster is bigger than {media.MAX_POSTER_BYTES // 1000} kB", path)
+        return
+    item.poster = path.read_bytes()
+    item.poster_type = media.sniff_image(item.poster)
+    if item.poster_type is None:
+        faults.add("this is not a picture (a JPEG or PNG file)", path)
 
 
 def read_item(folder: Path, root: Path | None = None) -> tuple[LibraryItem | None, list[Problem]]:

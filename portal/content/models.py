@@ -59,6 +59,10 @@ class ContentItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The picture shown before the video plays: the item's, whichever version is live (it is
+    # not clinical content, so changing it needs no new approval).
+    poster_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("content_media.sha256"), default=None)
 
     versions: Mapped[list[ContentVersion]] = relationship(
         back_populates="item", order_by="ContentVersion.number")

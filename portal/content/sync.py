@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User, UserRole
 from portal.authz.permissions import Role
 from portal.content import media, queries, search
-from portal.content.library import LibraryItem, Problem, read_library, write_item
+from portal.content.library import POSTER, LibraryItem, Problem, read_library, write_item
 from portal.content.models import ContentItem, ContentVersion, VersionStatus
 from portal.content.services import _record_approval, content_hash
 
@@ -124,6 +124,7 @@ def sync(session: Session, root: Path, *, people: dict[str, User] | None = None)
         return report
     for step in steps:
         _apply(session, step, people or {})
+        _set_poster(session, step.entry)
         {"create": report.created, "update": report.updated, "reapprove": report.reapproved,
          "reinstate": report.reapproved, "unchanged": report.unchanged}[step.kind].append(
             step.entry.slug)
@@ -172,6 +173,20 @@ def _apply(session: Session, step: _Step, people: dict[str, User]) -> None:
     search.queue(session, item.id)
 
 
+def _set_poster(session: Session, entry: LibraryItem) -> None:
+    """The item's poster as in its folder (kept or changed whatever happened to its versions:
+    a poster is not approved content). An item without one keeps none."""
+    item = queries.item_by_slug(session, entry.slug)
+    if item is None:
+        return
+    digest = None
+    if entry.poster is not None:
+        digest = media.store(session, entry.poster, entry.poster_type or "image/jpeg").sha256
+    if item.poster_sha256 != digest:
+        item.poster_sha256 = digest
+        session.flush()
+
+
 # Export -----------------------------------------------------------------------------------
 
 def export(session: Session, root: Path) -> list[str]:
@@ -210,6 +225,8 @@ def _files(session: Session, version: ContentVersion, approver: str, approved_on
     if version.captions_sha256:
         meta["captions"] = "captions.en.vtt"
         blobs[meta["captions"]] = media.load(session, version.captions_sha256) or b""
+    if version.video_sha256 and version.item.poster_sha256:
+        blobs[POSTER] = media.load(session, version.item.poster_sha256) or b""
     if version.transcript:
         meta["transcript"] = "transcript.md"
         texts["transcript.md"] = version.transcript

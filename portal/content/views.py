@@ -46,12 +46,15 @@ def item_context(version: ContentVersion, **extra: Any) -> dict[str, Any]:
     if version.video_sha256:
         row = db.session.get(media.ContentMedia, version.video_sha256)
         video_type = row.content_type if row is not None else video_type
+    poster = db.session.get(media.ContentMedia, version.item.poster_sha256) \
+        if version.video_sha256 and version.item.poster_sha256 else None
     return {
         "version": version, "body": markdown.render(version.body),
         "transcript": markdown.render(version.transcript, top=3),
         "under_review": policies.is_under_review(version),
         "video_url": media_url(version.video_sha256, video_type), "video_type": video_type,
         "captions_url": media_url(version.captions_sha256, media.VTT_TYPE),
+        "poster_url": media_url(poster.sha256, poster.content_type) if poster else None,
         "captions_on": bool(current_user.captions_on) if current_user.is_authenticated
         else request.cookies.get("captions") == "on",
         "can_recommend": policies.can_recommend(current_user), **extra,
