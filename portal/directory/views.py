@@ -120,7 +120,8 @@ def _active_filters(form: SearchForm) -> list[str]:
 
 
 def _count_choices(form: SearchForm, result: SearchResult) -> None:
-    """Each filter's label with how many results it would give."""
+    """Each filter's label with how many results it would give; options giving none are not
+    offered."""
     facets = result.facets
     flags = {value: facets.get(value, {}).get("true", 0) for value in ("open_now", "evenings",
                                                                        "weekends", "free")}
@@ -129,9 +130,12 @@ def _count_choices(form: SearchForm, result: SearchResult) -> None:
                           (form.day, facets.get("days", {})),
                           (form.attendance, facets.get("attendance", {})),
                           (form.when, flags), (form.cost, flags)):
+        chosen = set(field.data or [])
+        # An option that would find nothing is left out (unless it is chosen: it shows 0).
         field.choices = [SelectChoice(choice.value, _("%(label)s (%(count)s)", label=choice.label,
                                                       count=counts.get(choice.value, 0)))
-                         for choice in field.choices]
+                         for choice in field.choices
+                         if counts.get(choice.value, 0) or choice.value in chosen]
 
 
 def _page_url(page: int | None = None, **replace: Any) -> str:
