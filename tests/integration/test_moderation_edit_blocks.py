@@ -171,3 +171,19 @@ def test_a_new_listing_can_be_previewed_too(client, session):
     preview = html[html.index('id="preview"'):html.index("</section>", html.index('id="preview"'))]
     assert "Walking Football" in preview and "Torbay Friends (test)" in preview
     assert _revisions(session) == []
+
+
+def test_the_error_summary_follows_the_order_of_the_form(client, session):
+    editor, organisation = _editor(session)
+    service = make_service(session, organisation, name="Tea and Chat")
+    client.sign_in_as(editor)
+    data = _phones_only(service_form_data({**snapshot(service), "name": ""}, base_version=1), 2)
+    data.update({"email": "not an email", "minimum_age": "old", "is_free": "no",
+                 "fees_description": "", "venue-address_1": "1 High Street",
+                 "venue-postcode": "nowhere", "phones-1-number": "12",
+                 "schedules-0-opens_at": "25 o'clock", "schedules-0-days": ["MO"]})
+    response = client.submit(f"/editor/services/{service.id}/edit", data)
+    page = check_page(response)
+    targets = [link.lstrip("#") for link in page.error_summary_links]
+    assert len(targets) >= 6
+    assert targets == sorted(targets, key=page.ids.index)
