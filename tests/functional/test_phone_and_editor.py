@@ -133,6 +133,10 @@ def test_the_changed_pages_have_no_axe_violations(page, language):
     found["filters with a problem"] = axe_violations(page)
     page.goto("/guidance/falls-prevention")
     found["guidance with poster"] = axe_violations(page)
+    page.goto("/guidance/loneliness-getting-connected")
+    found["guidance translated"] = axe_violations(page)
+    page.goto("/guidance/loneliness-getting-connected/watch")
+    found["video translated"] = axe_violations(page)
     sign_in(page, "editor@demo.portal.test", DEMO_PASSWORD)
     _editor_preview(page)
     found["editor preview"] = axe_violations(page)
@@ -145,7 +149,8 @@ def test_the_changed_pages_reflow_at_320_pixels(browser, browser_context_args, b
     context, page = _window(browser, browser_context_args, base_url, width=320, height=640)
     page.goto(f"/language/{language}")
     wide = {}
-    for url in ("/", "/services?q=befriending&postcode=TQ1+1AA", "/guidance/falls-prevention"):
+    for url in ("/", "/services?q=befriending&postcode=TQ1+1AA", "/guidance/falls-prevention",
+                "/guidance/eating-well"):
         page.goto(url)
         if url.startswith("/services"):
             page.locator("details.portal-filters > summary").click()
@@ -157,3 +162,17 @@ def test_the_changed_pages_reflow_at_320_pixels(browser, browser_context_args, b
     wide["editor preview"] = page.evaluate("() => document.documentElement.scrollWidth") - 320
     context.close()
     assert {url: px for url, px in wide.items() if px > 0} == {}
+
+
+@pytest.mark.parametrize(("language", "words"), [("pl", "Samotność"), ("ar", "الشعور بالوحدة")])
+def test_captions_in_the_readers_language_are_on_after_pressing_our_button(
+        browser, browser_context_args, base_url, language, words):
+    context, page = _window(browser, browser_context_args, base_url, width=1024, height=800)
+    page.goto(f"/language/{language}")
+    page.goto("/guidance/loneliness-getting-connected")
+    expect(page.locator("h1")).to_contain_text(words)
+    page.locator("button.portal-player__captions").click()
+    showing = page.evaluate("() => Array.from(document.querySelector('video').textTracks)"
+                            ".filter(t => t.mode === 'showing').map(t => t.language)")
+    context.close()
+    assert showing == [language]
