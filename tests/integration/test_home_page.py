@@ -13,7 +13,7 @@ def test_the_home_page_starts_with_the_search_box_then_the_tasks(client):
     main = html[html.index('<main'):]
     search = main.index('<form action="/search" method="get" id="home-search"')
     assert search < main.index(">Help near you<") < main.index(">Health guidance<")
-    assert search < main.index("Create an account")
+    assert search < main.index("Create an account") and search < main.index("Find help in your community")
     assert 'for="q">Search services and health guidance' in main
     assert page.forms[[form.action for form in page.forms].index("/search")].fields == {"q": ""}
 
