@@ -48,6 +48,9 @@ import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_posters import make_poster
+
 # ---- settings ---------------------------------------------------------------
 
 WIDTH, HEIGHT = 640, 360
@@ -331,6 +334,7 @@ def make_item(item: Path) -> None:
             check=True,
         )
         write_vtt(cues, item / "captions.en.vtt")
+    make_poster(item)
     size_kb = (item / "video.mp4").stat().st_size / 1024
     print(f"{item.name}: {total:.1f} s, {len(cues)} cues, {size_kb:.0f} KB")
 

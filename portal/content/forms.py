@@ -124,6 +124,11 @@ class NewItemForm(DraftForm):
         validators=[DataRequired(message=_l("Enter a web address name")),
                     _length(80, _l("Web address name must be 80 characters or fewer"))])
 
+    def __iter__(self) -> Any:
+        """The web address name first, as the page shows it (the error summary's order)."""
+        yield self.slug
+        yield from (field for field in super().__iter__() if field is not self.slug)
+
     def validate_slug(self, field: Any) -> None:
         if not SLUG.match(field.data or "") or field.data in RESERVED_SLUGS:
             raise ValidationError(_l("Web address name must be lower-case letters and numbers "

@@ -31,6 +31,9 @@ MAX_TEXT_BYTES = 200_000
 REQUIRED = ("title", "summary", "topics", "conditions", "audience", "reading_age", "languages",
             "author", "approver", "approved_on", "version", "review_due", "sources")
 OPTIONAL = ("video", "captions", "transcript", "easy_read")
+TRANSLATION = re.compile(r"^index\.([a-z]{2,3})\.md$")
+TRANSLATION_KEYS = ("title", "summary", "captions")
+POSTER = "poster.jpg"  # a video's poster, by its name (not part of the approved content)
 KEY_ORDER = (*REQUIRED, *OPTIONAL)
 
 
@@ -68,6 +71,11 @@ class LibraryItem:
     video: bytes | None = None
     video_type: str | None = None
     captions: bytes | None = None
+    # Other languages' text and captions: language -> {"title", "summary", "body", "captions"
+    # (the WebVTT bytes, or None)}, from ``index.<language>.md`` (see TRANSLATION).
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    poster: bytes | None = None  # POSTER beside a video: the picture shown before it plays
+    poster_type: str | None = None
     files: dict[str, str] = field(default_factory=dict)  # front-matter key -> file name
 
 
@@ -225,6 +233,7 @@ def _media(item: LibraryItem, folder: Path, meta: dict[str, Any], faults: _Fault
             item.video_type = media.sniff_video(item.video)
             if item.video_type is None:
                 faults.add("this is not a video (an MP4 or WebM file)", video)
+        _poster(item, folder / POSTER, faults)
         if "captions" not in meta:
             faults.add("captions: a video needs WebVTT captions")
         if "transcript" not in meta:
@@ -235,6 +244,18 @@ def _media(item: LibraryItem, folder: Path, meta: dict[str, Any], faults: _Fault
         item.captions = captions.read_bytes()
         for problem in vtt.problems_in(item.captions):
             faults.add(f"not valid WebVTT: {problem}", captions)
+
+
+def _poster(item: LibraryItem, path: Path, faults: _Faults) -> None:
+    if not path.is_file():
+        return
+    if path.stat().st_size > media.MAX_POSTER_BYTES:
+        faults.add(f"the poster is bigger than {media.MAX_POSTER_BYTES // 1000} kB", path)
+        return
+    item.poster = path.read_bytes()
+    item.poster_type = media.sniff_image(item.poster)
+    if item.poster_type is None:
+        faults.add("this is not a picture (a JPEG or PNG file)", path)
 
 
 def read_item(folder: Path, root: Path | None = None) -> tuple[LibraryItem | None, list[Problem]]:
@@ -280,7 +301,52 @@ def read_item(folder: Path, root: Path | None = None) -> tuple[LibraryItem | Non
         path = _file(folder, meta, key, faults)
         item.content[key] = _read_text(path, faults) if path is not None else None
     _media(item, folder, meta, faults)
+    _translations(item, folder, faults)
     return (None if faults.problems else item), faults.problems
+
+
+def _translations(item: LibraryItem, folder: Path, faults: _Faults) -> None:
+    """``index.<language>.md``: the page in another language (front matter: title, summary,
+    optional captions file), translated from the English; the language must be listed."""
+    for path in sorted(folder.glob("index.*.md")):
+        found = TRANSLATION.match(path.name)
+        if found is None or found.group(1) == "en":
+            faults.add("a translation is named index.<language code>.md, like index.pl.md", path)
+            continue
+        language = found.group(1)
+        source = _read_text(path, faults)
+        parts = split_front_matter(source) if source is not None else None
+        if parts is None:
+            faults.add('the file must start with front matter between two "---" lines', path)
+            continue
+        try:
+            meta = yaml.load(parts[0], Loader=_Loader)  # noqa: S506  # nosec B506: a SafeLoader
+        except yaml.YAMLError:
+            meta = None
+        if not isinstance(meta, dict):
+            faults.add("the front matter must be a set of keys and values", path)
+            continue
+        local = _Faults(path, faults.root)
+        unknown = [key for key in meta if key not in TRANSLATION_KEYS]
+        if unknown:
+            local.add(f"front matter has unknown keys: {', '.join(map(str, unknown))}")
+        text: dict[str, Any] = {"title": _text(meta, "title", local, 200),
+                "summary": _text(meta, "summary", local, 400), "body": parts[1].strip(),
+                "captions": None}
+        if not text["body"]:
+            local.add("the page has no text after the front matter")
+        if language not in item.content["languages"]:
+            local.add(f"languages in index.md must list {language}, which has a translation")
+        captions = _file(folder, meta, "captions", local)
+        if captions is not None:
+            if item.video is None:
+                local.add("captions: there is no video to caption")
+            data = captions.read_bytes()
+            text["captions"] = data
+            for problem in vtt.problems_in(data):
+                local.add(f"not valid WebVTT: {problem}", captions)
+        faults.problems.extend(local.problems)
+        item.translations[language] = text
 
 
 def read_library(root: Path) -> tuple[list[LibraryItem], list[Problem]]:
@@ -322,6 +388,14 @@ def front_matter(item: dict[str, Any]) -> str:
         else:
             lines.append(f"{key}: {_scalar(value)}")
     return "\n".join(lines) + "\n"
+
+
+def translation_file(title: str, summary: str, body: str, captions: str | None) -> str:
+    """An ``index.<language>.md`` in the library's own style."""
+    lines = [f"title: {_scalar(title)}", f"summary: {_scalar(summary)}"]
+    if captions:
+        lines.append(f"captions: {_scalar(captions)}")
+    return "---\n" + "\n".join(lines) + f"\n---\n\n{body.strip()}\n"
 
 
 def write_item(root: Path, slug: str, meta: dict[str, Any], body: str, *,

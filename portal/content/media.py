@@ -1,4 +1,4 @@
-"""Video and captions files: recognising them, storing them, and sending them with ranges.
+"""Video, captions and poster files: recognising them, storing them, and sending them with ranges.
 
 Files are ``ContentMedia`` rows addressed by the SHA-256 of their bytes. Their URLs carry the
 hash, so a URL always means the same bytes and is cached for a year (``immutable``). Sending
@@ -25,7 +25,9 @@ MAX_VIDEO_BYTES = 20_000_000
 CACHE_BYTES = 64_000_000
 ONE_YEAR = 31_536_000
 VTT_TYPE = "text/vtt"
-EXTENSIONS = {"video/mp4": "mp4", "video/webm": "webm", VTT_TYPE: "vtt"}
+MAX_POSTER_BYTES = 300_000
+EXTENSIONS = {"video/mp4": "mp4", "video/webm": "webm", VTT_TYPE: "vtt", "image/jpeg": "jpg",
+              "image/png": "png"}
 TYPES = {ext: content_type for content_type, ext in EXTENSIONS.items()}
 
 
@@ -35,6 +37,15 @@ def sniff_video(data: bytes) -> str | None:
         return "video/mp4"
     if data[:4] == b"\x1a\x45\xdf\xa3":
         return "video/webm"
+    return None
+
+
+def sniff_image(data: bytes) -> str | None:
+    """``image/jpeg`` or ``image/png`` from the file's first bytes (a video's poster), or None."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
     return None
 
 

@@ -59,6 +59,10 @@ class ContentItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The picture shown before the video plays: the item's, whichever version is live (it is
+    # not clinical content, so changing it needs no new approval).
+    poster_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("content_media.sha256"), default=None)
 
     versions: Mapped[list[ContentVersion]] = relationship(
         back_populates="item", order_by="ContentVersion.number")
@@ -136,6 +140,8 @@ class ContentVersion(Base):
         back_populates="version", order_by="ContentVersionChange.id")
     send_backs: Mapped[list[ContentSendBack]] = relationship(
         back_populates="version", order_by="ContentSendBack.id")
+    translations: Mapped[list[ContentTranslation]] = relationship(
+        back_populates="version", order_by="ContentTranslation.language")
 
     __mapper_args__ = {"version_id_col": revision}
 
@@ -144,8 +150,15 @@ class ContentVersion(Base):
         return self.approvals[-1] if self.approvals else None
 
     def fields(self) -> dict[str, Any]:
-        """The version's content (what the content hash covers)."""
-        return {name: getattr(self, name) for name in CONTENT_FIELDS}
+        """The version's content (what the content hash covers); its translations only when
+        it has some (so a version without any hashes as it always did)."""
+        fields = {name: getattr(self, name) for name in CONTENT_FIELDS}
+        if self.translations:
+            fields["translations"] = {t.language: t.fields() for t in self.translations}
+        return fields
+
+    def translation(self, language: str) -> ContentTranslation | None:
+        return next((t for t in self.translations if t.language == language), None)
 
     def __repr__(self) -> str:
         return f"<ContentVersion {self.item_id} v{self.number} {self.status}>"
@@ -154,6 +167,29 @@ class ContentVersion(Base):
 CONTENT_FIELDS = ("title", "summary", "body", "topics", "conditions", "audience", "languages",
                   "sources", "reading_age", "transcript", "easy_read", "video_sha256",
                   "captions_sha256")
+
+
+class ContentTranslation(Base):
+    """A version's text (and captions) in another language, translated from its English and
+    approved with it: part of the version's content hash."""
+
+    __tablename__ = "content_translation"
+    __table_args__ = (UniqueConstraint("version_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_version.id"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)
+    captions_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("content_media.sha256"), default=None)
+
+    version: Mapped[ContentVersion] = relationship(back_populates="translations")
+
+    def fields(self) -> dict[str, Any]:
+        return {"title": self.title, "summary": self.summary, "body": self.body.strip(),
+                "captions_sha256": self.captions_sha256}
 
 
 class ContentVersionChange(Base):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User
@@ -20,6 +20,7 @@ from portal.content.models import (
     ContentFeedback,
     ContentItem,
     ContentRecommendation,
+    ContentTranslation,
     ContentVersion,
     ContentVersionChange,
     VersionStatus,
@@ -75,15 +76,28 @@ def media_is_public(session: Session, digest: str, on: date | None = None) -> bo
     found = session.scalar(select(ContentVersion.id).where(
         ContentVersion.status == VersionStatus.APPROVED,
         ContentVersion.review_due >= policies.last_visible_review_due(day),
-        (ContentVersion.video_sha256 == digest) | (ContentVersion.captions_sha256 == digest))
+        (ContentVersion.video_sha256 == digest) | (ContentVersion.captions_sha256 == digest)
+        | ContentVersion.item_id.in_(_items_with_poster(digest))
+        | ContentVersion.id.in_(_versions_with_captions(digest)))
         .limit(1))
     return found is not None
 
 
 def media_is_known(session: Session, digest: str) -> bool:
     return session.scalar(select(ContentVersion.id).where(
-        (ContentVersion.video_sha256 == digest) | (ContentVersion.captions_sha256 == digest))
+        (ContentVersion.video_sha256 == digest) | (ContentVersion.captions_sha256 == digest)
+        | ContentVersion.item_id.in_(_items_with_poster(digest))
+        | ContentVersion.id.in_(_versions_with_captions(digest)))
         .limit(1)) is not None
+
+
+def _versions_with_captions(digest: str) -> Select[int]:
+    """Versions with a translation whose captions are these bytes."""
+    return select(ContentTranslation.version_id).where(ContentTranslation.captions_sha256 == digest)
+
+
+def _items_with_poster(digest: str) -> Select[int]:
+    return select(ContentItem.id).where(ContentItem.poster_sha256 == digest)
 
 
 # Recommendations -------------------------------------------------------------------------

@@ -73,6 +73,8 @@ class ApprovalRefused(ContentError):
 def content_hash(fields: dict[str, Any]) -> str:
     """SHA-256 of a version's content (text, lists, and the media files' hashes)."""
     canonical = {name: fields.get(name) for name in CONTENT_FIELDS}
+    if fields.get("translations"):
+        canonical["translations"] = fields["translations"]
     for name in ("body", "transcript", "easy_read"):
         value = canonical[name]
         if isinstance(value, str):

@@ -25,8 +25,15 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User, UserRole
 from portal.authz.permissions import Role
 from portal.content import media, queries, search
-from portal.content.library import LibraryItem, Problem, read_library, write_item
-from portal.content.models import ContentItem, ContentVersion, VersionStatus
+from portal.content.library import (
+    POSTER,
+    LibraryItem,
+    Problem,
+    read_library,
+    translation_file,
+    write_item,
+)
+from portal.content.models import ContentItem, ContentTranslation, ContentVersion, VersionStatus
 from portal.content.services import _record_approval, content_hash
 
 ROLE_NOTE = re.compile(r"\s*\([^)]*\)\s*$")
@@ -72,6 +79,13 @@ def _fields(entry: LibraryItem) -> dict[str, Any]:
     fields = dict(entry.content)
     fields["video_sha256"] = media.sha256(entry.video) if entry.video else None
     fields["captions_sha256"] = media.sha256(entry.captions) if entry.captions else None
+    if entry.translations:
+        fields["translations"] = {
+            language: {"title": text["title"], "summary": text["summary"],
+                       "body": text["body"].strip(),
+                       "captions_sha256": media.sha256(text["captions"]) if text["captions"]
+                       else None}
+            for language, text in sorted(entry.translations.items())}
     return fields
 
 
@@ -124,6 +138,7 @@ def sync(session: Session, root: Path, *, people: dict[str, User] | None = None)
         return report
     for step in steps:
         _apply(session, step, people or {})
+        _set_poster(session, step.entry)
         {"create": report.created, "update": report.updated, "reapprove": report.reapproved,
          "reinstate": report.reapproved, "unchanged": report.unchanged}[step.kind].append(
             step.entry.slug)
@@ -162,14 +177,34 @@ def _apply(session: Session, step: _Step, people: dict[str, User]) -> None:
             live.status = VersionStatus.SUPERSEDED
             session.flush()
     author = _find_person(session, entry.author, Role.AUTHOR, people)
+    columns = {key: value for key, value in step.fields.items() if key != "translations"}
     version = ContentVersion(item=item, number=entry.version, status=VersionStatus.APPROVED,
                              author_id=author.id if author else None, author_name=entry.author,
-                             content_hash=content_hash(step.fields), **step.fields)
+                             content_hash=content_hash(step.fields), **columns)
     session.add(version)
     _record_approval(session, version, approver.id if approver else None, entry.approver,
                      entry.approved_on, entry.review_due)
+    for language, text in sorted(entry.translations.items()):
+        if text["captions"] is not None:
+            media.store(session, text["captions"], media.VTT_TYPE)
+        translated = step.fields["translations"][language]
+        version.translations.append(ContentTranslation(language=language, **translated))
     session.flush()
     search.queue(session, item.id)
+
+
+def _set_poster(session: Session, entry: LibraryItem) -> None:
+    """The item's poster as in its folder (kept or changed whatever happened to its versions:
+    a poster is not approved content). An item without one keeps none."""
+    item = queries.item_by_slug(session, entry.slug)
+    if item is None:
+        return
+    digest = None
+    if entry.poster is not None:
+        digest = media.store(session, entry.poster, entry.poster_type or "image/jpeg").sha256
+    if item.poster_sha256 != digest:
+        item.poster_sha256 = digest
+        session.flush()
 
 
 # Export -----------------------------------------------------------------------------------
@@ -210,6 +245,14 @@ def _files(session: Session, version: ContentVersion, approver: str, approved_on
     if version.captions_sha256:
         meta["captions"] = "captions.en.vtt"
         blobs[meta["captions"]] = media.load(session, version.captions_sha256) or b""
+    if version.video_sha256 and version.item.poster_sha256:
+        blobs[POSTER] = media.load(session, version.item.poster_sha256) or b""
+    for translation in version.translations:
+        captions = f"captions.{translation.language}.vtt" if translation.captions_sha256 else None
+        texts[f"index.{translation.language}.md"] = translation_file(
+            translation.title, translation.summary, translation.body, captions)
+        if captions:
+            blobs[captions] = media.load(session, translation.captions_sha256 or "") or b""
     if version.transcript:
         meta["transcript"] = "transcript.md"
         texts["transcript.md"] = version.transcript

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -46,12 +47,23 @@ def item_context(version: ContentVersion, **extra: Any) -> dict[str, Any]:
     if version.video_sha256:
         row = db.session.get(media.ContentMedia, version.video_sha256)
         video_type = row.content_type if row is not None else video_type
+    language = str(get_locale() or "en").split("_")[0]
+    translation = version.translation(language) if language != "en" else None
+    poster = db.session.get(media.ContentMedia, version.item.poster_sha256) \
+        if version.video_sha256 and version.item.poster_sha256 else None
     return {
         "version": version, "body": markdown.render(version.body),
         "transcript": markdown.render(version.transcript, top=3),
         "under_review": policies.is_under_review(version),
         "video_url": media_url(version.video_sha256, video_type), "video_type": video_type,
         "captions_url": media_url(version.captions_sha256, media.VTT_TYPE),
+        "poster_url": media_url(poster.sha256, poster.content_type) if poster else None,
+        # The reader's language, when the version has a translation in it (else English).
+        "translation": translation,
+        "translated_body": markdown.render(translation.body) if translation else None,
+        "translated_captions": {
+            "url": media_url(translation.captions_sha256, media.VTT_TYPE), "lang": language,
+        } if translation and translation.captions_sha256 and version.video_sha256 else None,
         "captions_on": bool(current_user.captions_on) if current_user.is_authenticated
         else request.cookies.get("captions") == "on",
         "can_recommend": policies.can_recommend(current_user), **extra,

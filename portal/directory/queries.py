@@ -158,6 +158,15 @@ def published_services_in_order(session: Session, ids: Sequence[str], *, full: b
     return [rows[i] for i in ids if i in rows]
 
 
+def services_for_cards(session: Session, ids: Sequence[str]) -> dict[str, Service]:
+    """The published services among ``ids`` with their schedules: what result cards say."""
+    if not ids:
+        return {}
+    return {service.id: service for service in session.scalars(
+        select(Service).where(Service.id.in_(list(ids)), is_published())
+        .options(selectinload(Service.schedules)))}
+
+
 def iter_published_services(session: Session, *, chunk_size: int = 500) -> Iterator[Service]:
     """Every published service, fully loaded, a chunk at a time (for the export)."""
     ids = list(session.scalars(select(Service.id).where(is_published())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +35,7 @@ def search() -> str:
     _count_choices(form, result)
     return render_template("directory/search.html", form=form, result=result, active_filters=active,
                            searched=bool(request.args), page_url=_page_url,
+                           cards=_card_facts([hit.service_id for hit in result.hits]),
                            distance_words=words.distance_words,
                            attendance_names=words.ATTENDANCE_NAMES)
 
@@ -53,6 +55,28 @@ def service(service_id: str) -> str:
         stale=ranking.is_stale(listing.last_checked_on.isoformat() if listing.last_checked_on
                                else None, today),
         report_url=f"/services/{listing.id}/report")
+
+
+@dataclass
+class CardFacts:
+    """What a result card says beside the description: when it runs, whether it is free."""
+
+    when: list[str]
+    next_session: str | None
+    free: bool
+
+
+def _card_facts(ids: list[str]) -> dict[str, CardFacts]:
+    facts = {}
+    for service_id, listing in queries.services_for_cards(db.session, ids).items():
+        rules = recurrence.rules_of(listing.schedules)
+        upcoming = recurrence.next_session(rules)
+        lines = [words for words in (recurrence.rule_words(rule) for rule in rules
+                                     if not rule.closed) if words]
+        facts[service_id] = CardFacts(
+            when=lines[:2], next_session=recurrence.session_words(upcoming) if upcoming else None,
+            free=bool(listing.is_free))
+    return facts
 
 
 def _results_url(referrer: str | None) -> str | None:
@@ -96,7 +120,8 @@ def _active_filters(form: SearchForm) -> list[str]:
 
 
 def _count_choices(form: SearchForm, result: SearchResult) -> None:
-    """Each filter's label with how many results it would give."""
+    """Each filter's label with how many results it would give; options giving none are not
+    offered."""
     facets = result.facets
     flags = {value: facets.get(value, {}).get("true", 0) for value in ("open_now", "evenings",
                                                                        "weekends", "free")}
@@ -105,9 +130,12 @@ def _count_choices(form: SearchForm, result: SearchResult) -> None:
                           (form.day, facets.get("days", {})),
                           (form.attendance, facets.get("attendance", {})),
                           (form.when, flags), (form.cost, flags)):
+        chosen = set(field.data or [])
+        # An option that would find nothing is left out (unless it is chosen: it shows 0).
         field.choices = [SelectChoice(choice.value, _("%(label)s (%(count)s)", label=choice.label,
                                                       count=counts.get(choice.value, 0)))
-                         for choice in field.choices]
+                         for choice in field.choices
+                         if counts.get(choice.value, 0) or choice.value in chosen]
 
 
 def _page_url(page: int | None = None, **replace: Any) -> str:

@@ -25,7 +25,8 @@ def home() -> str:
 
     from portal.content.queries import recommended_for
 
-    return render_template("main/home.html", recommendations=recommended_for(current_user))
+    return render_template("main/home.html", recommendations=recommended_for(current_user),
+                           search_form=SearchAllForm(formdata=None))
 
 
 @bp.route("/language/<code>")

@@ -118,6 +118,8 @@ class ServiceForm(FlaskForm):
     """Every editable field of a listing. ``base_version``: the listing's version when the
     form was opened; ``replaces``: the newest other waiting revision the editor has seen."""
 
+    opened_block: str | None = None  # the id of the block "Add another" has just added
+
     base_version = HiddenField()
     replaces = HiddenField()
     name = StringField(
@@ -166,9 +168,9 @@ class ServiceForm(FlaskForm):
         description=_l("Select every area where people can use the service."),
         invalid_choice_message=CHOOSE_FROM_LIST)
     languages = MultiCheckboxField(_l("Languages"), invalid_choice_message=CHOOSE_FROM_LIST)
-    phones = FieldList(FormField(PhoneForm), min_entries=MAX_PHONES, max_entries=MAX_PHONES)
-    schedules = FieldList(FormField(ScheduleForm), min_entries=MAX_SCHEDULES,
-                          max_entries=MAX_SCHEDULES)
+    # The blocks in use (at least one of each); "Add another" adds one (see ``add_block``).
+    phones = FieldList(FormField(PhoneForm), min_entries=1, max_entries=MAX_PHONES)
+    schedules = FieldList(FormField(ScheduleForm), min_entries=1, max_entries=MAX_SCHEDULES)
     venue = FormField(VenueForm)
     note = TextAreaField(
         _l("What have you changed? (optional)"), filters=[clean_text],
@@ -211,6 +213,15 @@ class ServiceForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         return check_rows(self) and valid
+
+    def add_block(self, which: str | None) -> str | None:
+        """"Add another" pressed: one more empty phone or opening times block (up to the
+        most a listing has); the new block's id, for the page to open at."""
+        blocks = {"phones": self.phones, "schedules": self.schedules}.get(which or "")
+        if blocks is None or len(blocks) >= (blocks.max_entries or 0):
+            return None
+        blocks.append_entry()
+        return f"{which}-{len(blocks) - 1}-block"
 
     def to_snapshot(self) -> Snapshot:
         return snapshot_from_form(self)

@@ -82,7 +82,8 @@ def revision_page(session: Session, revision: ServiceRevision, user: Any) -> dic
 def editor_form_context(session: Session, form: ServiceForm, *, organisation: Organisation,
                         service: Service | None, user: Any, action: str | None = None,
                         conflict: EditConflict | None = None,
-                        start_from: ServiceRevision | None = None) -> dict[str, Any]:
+                        start_from: ServiceRevision | None = None,
+                        listing_preview: Any = None) -> dict[str, Any]:
     """Everything the listing editor page needs, conflict included."""
     context: dict[str, Any] = {
         "form": form, "organisation": organisation, "service": service, "conflict": None,
@@ -91,7 +92,7 @@ def editor_form_context(session: Session, form: ServiceForm, *, organisation: Or
         and start_from.status is RevisionStatus.PUBLISHED else None,
         "building_on": start_from if start_from is not None
         and start_from.status is RevisionStatus.PENDING else None,
-        "others_waiting": [], "people": {},
+        "others_waiting": [], "people": {}, "listing_preview": listing_preview,
     }
     if service is not None:
         others = [r for r in queries.pending_for(session, service.id) if r.author_id != user.id]

@@ -16,14 +16,16 @@ from werkzeug.wrappers import Response
 
 from portal.authz import Permission, requires
 from portal.authz.loading import get_or_404
+from portal.directory import recurrence
 from portal.directory.models import Organisation, Service
 from portal.extensions import db
-from portal.moderation import diff, policies, queries, services
+from portal.moderation import diff, policies, preview, queries, services
 from portal.moderation.form_rules import as_int
 from portal.moderation.forms import ConfirmForm, ServiceForm, form_data
 from portal.moderation.models import ProblemReport, RevisionStatus, ServiceRevision
 from portal.moderation.pages import dashboard, editor_form_context, revision_page
 from portal.moderation.snapshot import empty_snapshot, snapshot
+from portal.search import words
 
 bp = Blueprint("moderation", __name__)
 EDIT = Permission.DIRECTORY_LISTING_EDIT
@@ -59,13 +61,16 @@ def editor_home() -> str:
 def new_service() -> ResponseReturnValue:
     organisation = _organisation_or_404()
     form = _form(empty_snapshot(), base_version=None)
+    action = url_for("moderation.new_service", organisation=organisation.id)
+    if _only_showing(form):
+        return _render_form(form, organisation=organisation, service=None, action=action,
+                            listing_preview=_preview(form, organisation, None))
     if form.validate_on_submit():
         revision = services.submit_revision(
             db.session, organisation=organisation, service=None, data=form.to_snapshot(),
             base_version=None, replaces=None, note=form.note.data or None, by=current_user)
         return _sent(revision)
-    return _render_form(form, organisation=organisation, service=None,
-                        action=url_for("moderation.new_service", organisation=organisation.id))
+    return _render_form(form, organisation=organisation, service=None, action=action)
 
 
 @bp.route("/editor/services/<service_id>/edit", methods=["GET", "POST"])
@@ -77,6 +82,10 @@ def edit_service(service_id: str) -> ResponseReturnValue:
                                 start_from=start_from, fresh=request.args.get("start") == "current")
     form = _form(start.data, base_version=start.base_version, replaces=start.replaces,
                  note=start.note, extra_languages=snapshot(service)["languages"])
+    if _only_showing(form):
+        return _render_form(form, organisation=service.organisation, service=service,
+                            start_from=start_from,
+                            listing_preview=_preview(form, service.organisation, service))
     if form.validate_on_submit():
         try:
             revision = services.submit_revision(
@@ -103,6 +112,10 @@ def edit_draft(revision_id: int) -> ResponseReturnValue:
         return redirect(url_for("moderation.edit_service", service_id=revision.service_id))
     form = _form(revision.data, base_version=None, note=revision.note)
     organisation = get_or_404(Organisation, revision.organisation_id)
+    action = url_for("moderation.edit_draft", revision_id=revision.id)
+    if _only_showing(form):
+        return _render_form(form, organisation=organisation, service=None, action=action,
+                            listing_preview=_preview(form, organisation, None))
     if form.validate_on_submit():
         try:
             services.update_draft(db.session, revision=revision, data=form.to_snapshot(),
@@ -111,8 +124,7 @@ def edit_draft(revision_id: int) -> ResponseReturnValue:
             flash(_("This listing has already been reviewed, so it cannot be changed."), "info")
             return redirect(url_for("moderation.editor_revision", revision_id=revision.id))
         return _sent(revision)
-    return _render_form(form, organisation=organisation, service=None,
-                        action=url_for("moderation.edit_draft", revision_id=revision.id))
+    return _render_form(form, organisation=organisation, service=None, action=action)
 
 
 @bp.route("/editor/services/<service_id>/confirm", methods=["POST"])
@@ -163,6 +175,7 @@ def _form(data: dict[str, Any], *, base_version: int | None, replaces: int | Non
     """The editor form: the submitted one on POST, else filled from ``data``."""
     if request.method == "POST":
         form = ServiceForm()
+        form.opened_block = form.add_block(request.form.get("add"))
     else:
         form = ServiceForm(formdata=None, data=form_data(data, base_version=base_version,
                                                          replaces=replaces, note=note))
@@ -171,6 +184,26 @@ def _form(data: dict[str, Any], *, base_version: int | None, replaces: int | Non
                      localities=queries.localities(db.session),
                      languages=diff.language_choices(codes))
     return form
+
+
+def _only_showing(form: ServiceForm) -> bool:
+    """"Add another" or "Preview" pressed: the form is shown again (with the preview when
+    it is valid) and nothing is sent."""
+    if request.method != "POST":
+        return False
+    if "add" in request.form:
+        return True
+    return "preview" in request.form
+
+
+def _preview(form: ServiceForm, organisation: Organisation,
+             service: Service | None) -> preview.Preview | None:
+    """The public listing as the form would publish it: only for "Preview" on a valid form
+    (an invalid one shows its errors instead)."""
+    if "preview" not in request.form or not form.validate_on_submit():
+        return None
+    return preview.preview(db.session, form.to_snapshot(), organisation=organisation,
+                           service=service, today=policies.today())
 
 
 def _start_from(service: Service) -> ServiceRevision | None:
@@ -187,7 +220,8 @@ def _render_form(form: ServiceForm, *, organisation: Organisation, service: Serv
                  status: int = 200, **context: Any) -> tuple[str, int]:
     page = editor_form_context(db.session, form, organisation=organisation, service=service,
                                user=current_user, **context)
-    return render_template("moderation/edit.html", **page), status
+    return render_template("moderation/edit.html", **page, words=words,
+                           recurrence=recurrence), status
 
 
 def _sent(revision: ServiceRevision) -> Response:

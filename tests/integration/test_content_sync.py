@@ -40,7 +40,7 @@ def test_sync_loads_the_starter_library_approved_and_again_changes_nothing(app, 
         again = _sync(app, CONTENT)
     assert "Added: 0, new versions: 0, re-approved: 0, unchanged: 12" in again.output
     assert (_count(session, ContentItem), _count(session, ContentVersion),
-            _count(session, ContentApproval), _count(session, ContentMedia)) == (12, 12, 12, 24)
+            _count(session, ContentApproval), _count(session, ContentMedia)) == (12, 12, 12, 40)
     item = queries.item_by_slug(session, "breathlessness-copd")
     version = queries.live_version(session, item.id)
     assert (version.status, version.number, version.review_due) == (

@@ -12,6 +12,7 @@ from portal.authz import Role
 from portal.content import queries
 from portal.content.models import ContentApproval, ContentItem, VersionStatus
 from tests.helpers.factories import make_content_item, make_content_version, make_user
+from tests.helpers.pages import check_page
 
 TODAY = date(2026, 11, 23)
 DRAFT = {
@@ -85,6 +86,12 @@ def test_new_draft_with_bad_input_keeps_what_was_typed(client, session, author):
                     "The first source must say the text was \"Written for this portal\""):
         assert message.replace('"', "&#34;") in html or message in html, message
     assert "How to keep warm at home." in html and "<title>Error:" in html
+    # The error summary follows the order of the form (the web address name comes first).
+    assert check_page(response).error_summary == [
+        "Web address name must be lower-case letters and numbers joined by hyphens, like "
+        "keeping-warm", "Enter a title", "Select topics from the list",
+        "Reading age must be a whole number from 5 to 18",
+        'The first source must say the text was "Written for this portal"']
 
 
 def test_draft_sent_for_approval_and_approved_by_a_different_person(client, session, author,

@@ -171,12 +171,18 @@ def test_search_filters_show_result_counts_for_the_current_query(client, session
     _names, html = search(client, "day=SA&category=befriending")
     text = text_of(html)
     # Counts for other values of a filter ignore that filter's own choice...
-    assert "Saturday (1)" in text and "Monday (1)" in text and "Sunday (0)" in text
-    # ...and respect the others.
-    assert "Befriending and social groups (1)" in text and "Food (0)" in text
-    assert "Torquay (1)" in text and "Plymstock (0)" in text
-    assert "Free of charge (1)" in text and "Evenings (after 5pm) (0)" in text
-    assert "In person (1)" in text and "By telephone (0)" in text
+    assert "Saturday (1)" in text and "Monday (1)" in text
+    # ...and respect the others; an option that would find nothing is not offered.
+    assert "Befriending and social groups (1)" in text
+    assert "Torquay (1)" in text and "Free of charge (1)" in text
+    for nothing in ("Sunday", "Food", "Plymstock", "Evenings (after 5pm)"):
+        assert f"{nothing} (" not in text, nothing
+    assert 'name="day" type="checkbox" value="SU"' not in html
+    # A chosen option is kept (ticked, with its count) even when it finds nothing.
+    assert "In person (1)" in text and "By telephone (" not in text
+    _names, chosen = search(client, "day=SU&category=befriending")
+    assert "Sunday (0)" in text_of(chosen)
+    assert 'name="day" type="checkbox" value="SU" checked' in chosen
     assert "1 service found" in text
 
 
