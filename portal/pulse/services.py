@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.audit.events import AccessReason
@@ -13,6 +13,7 @@ from portal.carers.models import CarerReferral, ReferralStatus
 from portal.circles.policy import decide_referral
 from portal.clock import today
 from portal.messaging.models import MessageThread, ThreadStatus
+from portal.privacy.registry import register_eraser, register_exporter
 from portal.pulse.models import PulseAnswer, PulseAsked
 from portal.pulse.statements import ASKED, SCALE, Statement, Subject, quarter_of
 from portal.unit_of_work import service
@@ -96,3 +97,24 @@ def decline(session: Session, /, *, subject: Subject, item: MessageThread | Care
         session.add(PulseAsked(person_id=by.id, subject=subject.value, subject_id=item.id,
                                statement=statement.value))
     session.flush()
+
+
+# The person's data download and erasure ------------------------------------------------------
+
+
+def export_asked(session: Session, user: Any) -> list[dict[str, Any]]:
+    """Which statements the person was asked about which conversation or request. Their
+    answers are not here: they were never kept with their name."""
+    rows = session.scalars(select(PulseAsked).where(PulseAsked.person_id == user.id)
+                           .order_by(PulseAsked.subject, PulseAsked.subject_id,
+                                     PulseAsked.statement))
+    return [{"about": row.subject, "id": row.subject_id, "statement": row.statement}
+            for row in rows]
+
+
+def erase_asked(session: Session, user: Any) -> None:
+    session.execute(delete(PulseAsked).where(PulseAsked.person_id == user.id))
+
+
+register_exporter("experience_pulse_asked", export_asked)
+register_eraser("experience_pulse_asked", erase_asked)

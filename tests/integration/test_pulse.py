@@ -237,3 +237,23 @@ def test_the_figures_page_shows_the_pulse_per_locality_and_quarter_with_small_ce
 def test_only_managers_and_admins_see_the_pulse_figures(client, session):
     client.sign_in_as(make_user(session, Role.RESIDENT))
     assert client.get("/figures/pulse").status_code == 403
+
+
+def test_the_data_download_says_what_was_asked_never_the_answer_and_erasure_forgets_it(
+        app, client, session, world):
+    from tests.helpers.factories import PASSWORD
+
+    _close(app, session, world)
+    client.sign_in_as(world["tom"])
+    url = f"/messages/{world['thread_id']}"
+    html = client.get(url).get_data(as_text=True)
+    client.post(f"{url}/pulse", data={"csrf_token": _token(html), "statement": "talk",
+                                      "answer": "4"})
+    data = client.get("/account/data.json").get_json()
+    assert data["experience_pulse_asked"] == [
+        {"about": "thread", "id": world["thread_id"], "statement": "talk"}]
+    assert client.get("/account/data/summary").status_code == 200
+    response = client.submit("/account/delete", {"confirm": "y", "password": PASSWORD})
+    assert response.status_code == 302
+    assert session.scalars(select(PulseAsked)).all() == []
+    assert session.scalar(select(func.count()).select_from(PulseAnswer)) == 1  # no name on it
