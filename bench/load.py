@@ -9,7 +9,14 @@ repeating resident journeys with a think time between pages:
 * search: the search page with a word (and sometimes a postcode);
 * listing: a service's page;
 * guidance: the library's front page and a guidance page;
-* sign in: the sign-in page, the sign-in post, the account page, sign out.
+* sign in: the sign-in page, the sign-in post, the account page, sign out;
+
+and, signed in with accounts of their own (made for the run: residents of Torquay who share
+everything with the Torquay care team, and care workers of that team with a second factor):
+
+* a resident's plan and messages: the plan, a section saved, the messages list, a message sent
+  (a new conversation the first time, then replies in it);
+* a care worker's inbox: the team inbox, a conversation opened from it, a reply.
 
 Before it, the same machine's ceiling: a hello-world Flask view under the same gunicorn
 settings, hammered by the same number of users with no think time for ``--ceiling-time``
@@ -22,6 +29,7 @@ seconds. Prints p50/p95/p99 per page, requests a second, failures and 5xx, and t
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import re
@@ -49,6 +57,9 @@ WORDS = ["befriending", "walking", "carers", "dementia", "lunch club", "exercise
 POSTCODES = ["TQ1 1AA", "TQ2 5QE", "PL1 2AA", "TQ12 1AA"]
 PASSWORD = "demo-password-2026"
 RESIDENT = "resident@demo.portal.test"
+# Accounts made for the run (prepare_database): residents and care workers of Torquay.
+LOAD_RESIDENT = "load-resident-{}@bench.portal.test"
+LOAD_WORKER = "load-worker-{}@bench.portal.test"
 
 
 class Pages:
@@ -59,6 +70,9 @@ class Pages:
 
 
 class Resident(HttpUser):
+    """A visitor who has not signed in (and sometimes signs in and out)."""
+
+    weight = 3
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
@@ -110,6 +124,147 @@ class Resident(HttpUser):
         self.client.cookies.clear()
 
 
+class Accounts:
+    """The run's own accounts (prepare_database) and which simulated user takes which."""
+
+    residents = 0
+    workers: list[str] = []  # TOTP secrets, one per care worker
+    next_resident = itertools.count()
+    next_worker = itertools.count()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class SignedIn(HttpUser):
+    """A person with their own account, signed in once for the run (as a person keeps a
+    session open), who then only uses the pages."""
+
+    abstract = True
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        octets = [secrets.randbelow(250) + 1 for _ in range(3)]
+        self.client.headers.update({"X-Forwarded-Proto": "https",
+                                    "X-Forwarded-For": "10.{}.{}.{}".format(*octets)})
+        self.host_name = self.host.split("://", 1)[1]
+        self.signed_in = self.sign_in()
+
+    def _unsecure(self) -> None:
+        for cookie in self.client.cookies:
+            cookie.secure = False
+
+    def _post(self, path: str, page: Any, data: dict[str, str], name: str) -> Any:
+        """Post a form from ``page`` (its CSRF token, and the page as the referer)."""
+        token = CSRF.search(page.text)
+        if token is None:
+            return None
+        self._unsecure()
+        referer = {"Referer": f"https://{self.host_name}{page.url.split(self.host_name, 1)[-1]}"}
+        response = self.client.post(path, name=name, headers=referer,
+                                    data={"csrf_token": token.group(1), **data})
+        self._unsecure()
+        return response
+
+    def _password(self, email: str) -> Any:
+        page = self.client.get("/account/sign-in", name="signed-in: sign-in page")
+        return self._post("/account/sign-in", page, {"email": email, "password": PASSWORD},
+                          "signed-in: sign-in post")
+
+    def sign_in(self) -> bool:
+        raise NotImplementedError
+
+
+class ResidentWithPlan(SignedIn):
+    """A resident of Torquay: their plan and their messages with the team."""
+
+    weight = 2
+
+    def sign_in(self) -> bool:
+        number = next(Accounts.next_resident) % max(Accounts.residents, 1)
+        response = self._password(LOAD_RESIDENT.format(number))
+        self.thread: str | None = None
+        return response is not None and response.ok and "/account/sign-in" not in response.url
+
+    @task(3)
+    def plan(self) -> None:
+        if self.signed_in:
+            self.client.get("/plan", name="plan: open /plans/[id]")
+
+    @task(2)
+    def save_section(self) -> None:
+        if not self.signed_in:
+            return
+        plan = self.client.get("/plan", name="plan: open /plans/[id]")
+        path = plan.url.split(self.host_name, 1)[-1] + "/sections/what_matters"
+        form = self.client.get(path, name="plan: section form")
+        base = re.search(r'name="base_number" value="(\d+)"', form.text)
+        self._post(path, form, {"text": f"Seeing my grandchildren on Sundays. {time.time():.0f}",
+                                "base_number": base.group(1) if base else "0",
+                                "action": "save"}, "plan: save a section (post)")
+
+    @task(2)
+    def messages(self) -> None:
+        if self.signed_in:
+            self.client.get("/messages", name="messages: my conversations")
+
+    @task(1)
+    def send(self) -> None:
+        if not self.signed_in:
+            return
+        if self.thread is None:
+            form = self.client.get("/messages/new", name="messages: write page")
+            sent = self._post("/messages/new", form, {
+                "subject": "A question about my tablets", "key": secrets.token_hex(16),
+                "body": "Should I take the new tablets with food?"}, "messages: send (post)")
+            found = re.search(r"/messages/(\d+)", sent.url) if sent is not None else None
+            self.thread = found.group(1) if found else None
+            return
+        page = self.client.get(f"/messages/{self.thread}", name="messages: a conversation")
+        self._post(f"/messages/{self.thread}/reply", page, {
+            "body": "Thank you, that helps.", "key": secrets.token_hex(16)},
+            "messages: send (post)")
+
+
+class CareWorker(SignedIn):
+    """A worker of the Torquay team: the inbox, a conversation, a reply."""
+
+    fixed_count = 2
+
+    def sign_in(self) -> bool:
+        import pyotp
+
+        if not Accounts.workers:
+            return False
+        number = next(Accounts.next_worker) % len(Accounts.workers)
+        response = self._password(LOAD_WORKER.format(number))
+        if response is None or "/two-factor" not in response.url:
+            return False
+        code = pyotp.TOTP(Accounts.workers[number]).now()
+        done = self._post(response.url.split(self.host_name, 1)[-1], response, {"code": code},
+                          "signed-in: second factor (post)")
+        return done is not None and done.ok and "/two-factor" not in done.url
+
+    @task(3)
+    def inbox(self) -> None:
+        if self.signed_in:
+            self.client.get("/inbox", name="care worker: team inbox")
+
+    @task(2)
+    def reply(self) -> None:
+        if not self.signed_in:
+            return
+        inbox = self.client.get("/inbox", name="care worker: team inbox")
+        threads = re.findall(r'href="/messages/(\d+)"', inbox.text)
+        if not threads:
+            return
+        thread = random.choice(threads[:10])
+        page = self.client.get(f"/messages/{thread}", name="care worker: a conversation")
+        self._post(f"/messages/{thread}/reply", page, {
+            "body": "We will call you this afternoon.", "key": secrets.token_hex(16)},
+            "care worker: reply (post)")
+
+
 class Hello(HttpUser):
     wait_time = constant(0)
 
@@ -118,9 +273,11 @@ class Hello(HttpUser):
         self.client.get("/", name="hello-world /")
 
 
-def run_locust(user: type[HttpUser], host: str, users: int, seconds: float) -> tuple[Any, float]:
-    user.host = host
-    env = Environment(user_classes=[user], host=host)
+def run_locust(user_classes: list[type[HttpUser]], host: str, users: int, seconds: float
+               ) -> tuple[Any, float]:
+    for user in user_classes:
+        user.host = host
+    env = Environment(user_classes=user_classes, host=host)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=max(users / 5, 1))
     started = time.monotonic()
@@ -150,7 +307,7 @@ def report(stats: Any, elapsed: float, title: str) -> float:
     return total / elapsed
 
 
-def prepare_database(work: Path) -> tuple[str, str]:
+def prepare_database(work: Path, residents: int = 50) -> tuple[str, str]:
     from portal import create_app, migrate
     from portal.config import flask_config, read_settings
     from portal.crypto import generate_key
@@ -177,8 +334,47 @@ def prepare_database(work: Path) -> tuple[str, str]:
         result = runner.invoke(args=command)
         if result.exit_code != 0:
             raise SystemExit(f"{' '.join(command)} failed: {result.output}")
+    with app.app_context():
+        make_accounts(Database.state(app).session(), residents)
     Database.state(app).engine.dispose()
     return name, url
+
+
+def make_accounts(session: Any, residents: int, workers: int = 2) -> None:
+    """Residents of Torquay who share everything with its team, and workers of that team."""
+    import pyotp
+    from sqlalchemy import select
+
+    from portal.accounts import services as accounts
+    from portal.accounts.models import CareTeam
+    from portal.authz import Role
+    from portal.circles.models import LocalitySource, Purpose, TeamConsent
+    from portal.circles.services import CONSENT_WORDING
+    from portal.clock import utcnow
+    from portal.places.models import Locality
+
+    torquay = session.scalar(select(Locality).where(Locality.slug == "torquay"))
+    team = session.scalar(select(CareTeam).where(CareTeam.slug == "torquay-care-team"))
+    for number in range(residents):
+        person = accounts.create_user(session, email=LOAD_RESIDENT.format(number),
+                                      password=PASSWORD, display_name=f"Load Resident {number}",
+                                      roles=[Role.RESIDENT])
+        person.email_verified_at = utcnow()
+        person.locality_id, person.locality_source = torquay.id, LocalitySource.CHOSEN
+        session.add_all([TeamConsent(person_id=person.id, purpose=purpose,
+                                     wording=str(CONSENT_WORDING[purpose]), given_at=utcnow(),
+                                     given_by_id=person.id) for purpose in Purpose])
+    Accounts.residents = residents
+    Accounts.workers = []
+    for number in range(workers):
+        worker = accounts.create_user(session, email=LOAD_WORKER.format(number),
+                                      password=PASSWORD, display_name=f"Load Worker {number}",
+                                      roles=[Role.CARE_WORKER], teams=[team])
+        worker.email_verified_at = utcnow()
+        worker.mfa_secret = pyotp.random_base32()
+        worker.mfa_enabled_at = utcnow()
+        Accounts.workers.append(worker.mfa_secret)
+    session.commit()
 
 
 def drop_database(name: str) -> None:
@@ -228,12 +424,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"locust {locust.__version__}, {args.users} users, gunicorn {workers} sync workers, "
               f"PostgreSQL {make_url(ADMIN_URL).host}:{make_url(ADMIN_URL).port}, cores: {os.cpu_count()}")
         print("Preparing a database with the demo data …", flush=True)
-        name, _url = prepare_database(work)
+        name, _url = prepare_database(work, residents=args.users)
         try:
             hello = Gunicorn(dict(os.environ), workers=workers, log=work / "hello.log",
                              app="bench.hello:app").start()
             try:
-                stats, elapsed = run_locust(Hello, f"http://127.0.0.1:{hello.port}", args.users,
+                stats, elapsed = run_locust([Hello], f"http://127.0.0.1:{hello.port}", args.users,
                                             args.ceiling_time)
             finally:
                 hello.stop()
@@ -242,12 +438,14 @@ def main(argv: list[str] | None = None) -> None:
             portal = Gunicorn(dict(os.environ), workers=workers, log=work / "portal.log").start()
             try:
                 discover(portal.port)
-                stats, elapsed = run_locust(Resident, f"http://127.0.0.1:{portal.port}", args.users,
+                stats, elapsed = run_locust([Resident, ResidentWithPlan, CareWorker],
+                                            f"http://127.0.0.1:{portal.port}", args.users,
                                             args.time)
             finally:
                 portal.stop()
-            served = report(stats, elapsed, f"Portal: resident journeys, {args.users} users, think "
-                                            f"time 1-3 s, {elapsed:.0f} s")
+            served = report(stats, elapsed, f"Portal: resident, plan and message, and care "
+                                            f"worker journeys, {args.users} users, think time "
+                                            f"1-3 s, {elapsed:.0f} s")
             print(f"\nPortal {served:.1f} req/s beside a ceiling of {ceiling:.0f} req/s "
                   f"({served / ceiling:.1%} of it; the portal's users think between pages, so this "
                   "ratio is load, not capacity).")

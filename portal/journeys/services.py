@@ -127,7 +127,8 @@ def use_resume_link(session: Session, /, *, journey: str, link: str) -> Resumed:
         JourneyResumeLink.draft_id == found.draft_id, JourneyResumeLink.used_at.is_(None))
         .values(used_at=now).execution_options(synchronize_session=False))
     draft = session.get(JourneyDraft, found.draft_id)
-    assert draft is not None
+    if draft is None:  # purged between the check and the claim: as good as expired
+        raise LinkProblem("expired")
     return Resumed(draft, take_over(session, draft=draft))
 
 
