@@ -29,6 +29,7 @@ seconds. Prints p50/p95/p99 per page, requests a second, failures and 5xx, and t
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import itertools
 import os
 import random
@@ -62,6 +63,14 @@ LOAD_RESIDENT = "load-resident-{}@bench.portal.test"
 LOAD_WORKER = "load-worker-{}@bench.portal.test"
 
 
+class PlainHttpCookies(http.cookiejar.DefaultCookiePolicy):
+    """The portal's cookies are Secure (it believes it is behind TLS, as behind nginx); the
+    simulated browsers speak plain HTTP to 127.0.0.1, so let them send the cookies anyway."""
+
+    def return_ok_secure(self, cookie: Any, request: Any) -> bool:
+        return True
+
+
 class Pages:
     """What the journeys pick from, filled in once the server is up."""
 
@@ -76,6 +85,7 @@ class Resident(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
+        self.client.cookies.set_policy(PlainHttpCookies())
         octets = [secrets.randbelow(250) + 1 for _ in range(3)]
         self.client.headers.update({"X-Forwarded-Proto": "https",
                                     "X-Forwarded-For": "10.{}.{}.{}".format(*octets)})
@@ -144,6 +154,7 @@ class SignedIn(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
+        self.client.cookies.set_policy(PlainHttpCookies())
         octets = [secrets.randbelow(250) + 1 for _ in range(3)]
         self.client.headers.update({"X-Forwarded-Proto": "https",
                                     "X-Forwarded-For": "10.{}.{}.{}".format(*octets)})
@@ -161,9 +172,14 @@ class SignedIn(HttpUser):
             return None
         self._unsecure()
         referer = {"Referer": f"https://{self.host_name}{page.url.split(self.host_name, 1)[-1]}"}
-        response = self.client.post(path, name=name, headers=referer,
+        response = self.client.post(path, name=name, headers=referer, allow_redirects=False,
                                     data={"csrf_token": token.group(1), **data})
+        # Follow the redirect only once the new (Secure) cookies may go over plain HTTP.
         self._unsecure()
+        if response.is_redirect:
+            location = response.headers["Location"].split(self.host_name, 1)[-1]
+            response = self.client.get(location, name=f"{name}: the page after")
+            self._unsecure()
         return response
 
     def _password(self, email: str) -> Any:
@@ -239,11 +255,17 @@ class CareWorker(SignedIn):
         number = next(Accounts.next_worker) % len(Accounts.workers)
         response = self._password(LOAD_WORKER.format(number))
         if response is None or "/two-factor" not in response.url:
+            print(f"care worker {number}: the password step ended at "
+                  f"{getattr(response, 'url', None)}", file=sys.stderr)
             return False
         code = pyotp.TOTP(Accounts.workers[number]).now()
         done = self._post(response.url.split(self.host_name, 1)[-1], response, {"code": code},
                           "signed-in: second factor (post)")
-        return done is not None and done.ok and "/two-factor" not in done.url
+        if done is None or not done.ok or "/two-factor" in done.url:
+            print(f"care worker {number}: the second factor ended at "
+                  f"{getattr(done, 'url', None)}", file=sys.stderr)
+            return False
+        return True
 
     @task(3)
     def inbox(self) -> None:
@@ -257,6 +279,9 @@ class CareWorker(SignedIn):
         inbox = self.client.get("/inbox", name="care worker: team inbox")
         threads = re.findall(r'href="/messages/(\d+)"', inbox.text)
         if not threads:
+            title = re.search(r"<title>(.*?)</title>", inbox.text, re.S)
+            print(f"care worker: no conversations on {inbox.url} "
+                  f"({title.group(1).strip() if title else inbox.status_code})", file=sys.stderr)
             return
         thread = random.choice(threads[:10])
         page = self.client.get(f"/messages/{thread}", name="care worker: a conversation")
