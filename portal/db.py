@@ -6,6 +6,7 @@ There is no module-level engine or session: ``Database.init_app`` hangs them on
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,10 +16,13 @@ from flask import Flask, current_app, has_request_context, request
 from flask.globals import app_ctx
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session
 from sqlalchemy.orm import sessionmaker as make_sessionmaker
 
 from portal.clock import utcnow as utcnow  # re-exported: models stamp rows with it
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -114,7 +118,15 @@ class Database:
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
-            state.session.remove()
+            try:
+                state.session.remove()
+            except DBAPIError as lost:
+                # The connection died after the response was made (PostgreSQL restarting):
+                # SQLAlchemy has invalidated it, so the pool hands out a fresh one next time.
+                # The response stands; only the session's registry is left to clear.
+                log.warning("database connection lost while closing the request's session: %s",
+                            lost.orig)
+                state.session.registry.clear()
 
     @staticmethod
     def state(app: Flask | None = None) -> DatabaseState:
