@@ -29,7 +29,6 @@ seconds. Prints p50/p95/p99 per page, requests a second, failures and 5xx, and t
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import itertools
 import os
 import random
@@ -48,6 +47,7 @@ import gevent
 import locust
 from locust import HttpUser, between, constant, task
 from locust.env import Environment
+from requests.cookies import RequestsCookieJar
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -63,12 +63,14 @@ LOAD_RESIDENT = "load-resident-{}@bench.portal.test"
 LOAD_WORKER = "load-worker-{}@bench.portal.test"
 
 
-class PlainHttpCookies(http.cookiejar.DefaultCookiePolicy):
+class PlainHttpCookies(RequestsCookieJar):
     """The portal's cookies are Secure (it believes it is behind TLS, as behind nginx); the
-    simulated browsers speak plain HTTP to 127.0.0.1, so let them send the cookies anyway."""
+    simulated browsers speak plain HTTP to 127.0.0.1, so every cookie is kept as not Secure.
+    (A cookie policy would not do: requests copies the jar into a default one per request.)"""
 
-    def return_ok_secure(self, cookie: Any, request: Any) -> bool:
-        return True
+    def set_cookie(self, cookie: Any, *args: Any, **kwargs: Any) -> Any:
+        cookie.secure = False
+        return super().set_cookie(cookie, *args, **kwargs)
 
 
 class Pages:
@@ -78,23 +80,41 @@ class Pages:
     guidance: list[str] = []
 
 
-class Resident(HttpUser):
-    """A visitor who has not signed in (and sometimes signs in and out)."""
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
-    weight = 3
+
+class Visitor(HttpUser):
+    """A browser of its own: its own forwarded address (as behind nginx), cookies kept, forms
+    posted with their CSRF token and the page as the referer."""
+
+    abstract = True
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
-        self.client.cookies.set_policy(PlainHttpCookies())
+        self.client.cookies = PlainHttpCookies()
         octets = [secrets.randbelow(250) + 1 for _ in range(3)]
         self.client.headers.update({"X-Forwarded-Proto": "https",
                                     "X-Forwarded-For": "10.{}.{}.{}".format(*octets)})
+        self.host_name = self.host.split("://", 1)[1]
 
-    def _unsecure(self) -> None:
-        # The portal's cookies are Secure (it believes it is behind TLS); this client speaks
-        # plain HTTP to 127.0.0.1, so let it send them anyway.
-        for cookie in self.client.cookies:
-            cookie.secure = False
+    def _post(self, path: str, page: Any, data: dict[str, str], name: str) -> Any:
+        """Post a form from ``page``; a redirect is followed (and timed) as its own request."""
+        token = CSRF.search(page.text)
+        if token is None:
+            return None
+        referer = {"Referer": f"https://{self.host_name}{page.url.split(self.host_name, 1)[-1]}"}
+        response = self.client.post(path, name=name, headers=referer, allow_redirects=False,
+                                    data={"csrf_token": token.group(1), **data})
+        if response.is_redirect:
+            location = response.headers["Location"].split(self.host_name, 1)[-1]
+            response = self.client.get(location, name=f"{name}: the page after")
+        return response
+
+
+class Resident(Visitor):
+    """A visitor who has not signed in (and sometimes signs in and out)."""
+
+    weight = 3
 
     @task(4)
     def search(self) -> None:
@@ -114,23 +134,11 @@ class Resident(HttpUser):
 
     @task(1)
     def sign_in(self) -> None:
-        host = self.host.split("://", 1)[1]
         page = self.client.get("/account/sign-in", name="sign-in GET /account/sign-in")
-        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        if match is None:
-            return
-        self._unsecure()
-        referer = {"Referer": f"https://{host}/account/sign-in"}
-        self.client.post("/account/sign-in", name="sign-in POST /account/sign-in", headers=referer,
-                         data={"csrf_token": match.group(1), "email": RESIDENT, "password": PASSWORD})
-        self._unsecure()
-        account = self.client.get("/account/", name="sign-in GET /account/")
-        self._unsecure()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', account.text)
-        if token:
-            self.client.post("/account/sign-out", name="sign-in POST /account/sign-out",
-                             headers={"Referer": f"https://{host}/account/"},
-                             data={"csrf_token": token.group(1)})
+        account = self._post("/account/sign-in", page, {"email": RESIDENT, "password": PASSWORD},
+                             "sign-in POST /account/sign-in")
+        if account is not None:
+            self._post("/account/sign-out", account, {}, "sign-in POST /account/sign-out")
         self.client.cookies.clear()
 
 
@@ -143,44 +151,15 @@ class Accounts:
     next_worker = itertools.count()
 
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-class SignedIn(HttpUser):
+class SignedIn(Visitor):
     """A person with their own account, signed in once for the run (as a person keeps a
     session open), who then only uses the pages."""
 
     abstract = True
-    wait_time = between(1, 3)
 
     def on_start(self) -> None:
-        self.client.cookies.set_policy(PlainHttpCookies())
-        octets = [secrets.randbelow(250) + 1 for _ in range(3)]
-        self.client.headers.update({"X-Forwarded-Proto": "https",
-                                    "X-Forwarded-For": "10.{}.{}.{}".format(*octets)})
-        self.host_name = self.host.split("://", 1)[1]
+        super().on_start()
         self.signed_in = self.sign_in()
-
-    def _unsecure(self) -> None:
-        for cookie in self.client.cookies:
-            cookie.secure = False
-
-    def _post(self, path: str, page: Any, data: dict[str, str], name: str) -> Any:
-        """Post a form from ``page`` (its CSRF token, and the page as the referer)."""
-        token = CSRF.search(page.text)
-        if token is None:
-            return None
-        self._unsecure()
-        referer = {"Referer": f"https://{self.host_name}{page.url.split(self.host_name, 1)[-1]}"}
-        response = self.client.post(path, name=name, headers=referer, allow_redirects=False,
-                                    data={"csrf_token": token.group(1), **data})
-        # Follow the redirect only once the new (Secure) cookies may go over plain HTTP.
-        self._unsecure()
-        if response.is_redirect:
-            location = response.headers["Location"].split(self.host_name, 1)[-1]
-            response = self.client.get(location, name=f"{name}: the page after")
-            self._unsecure()
-        return response
 
     def _password(self, email: str) -> Any:
         page = self.client.get("/account/sign-in", name="signed-in: sign-in page")
