@@ -91,17 +91,15 @@ def request_translations() -> Any:
     and a page has a few hundred strings. The cache is kept beside Flask-Babel's own state in
     ``g`` and keyed by the locale object, so ``force_locale`` (emails in the reader's
     language) still switches language."""
-    state = g._get_current_object() if has_app_context() else None
-    if state is None:
+    if not has_app_context():
         return get_translations()
+    state = g._get_current_object()
     cached = state.__dict__.get("_portal_translations")
-    babel_state = state.__dict__.get("_flask_babel")
-    locale = getattr(babel_state, "babel_locale", None)
+    locale = getattr(state.__dict__.get("_flask_babel"), "babel_locale", None)
     if cached is not None and locale is not None and cached[0] is locale:
         return cached[1]
-    translations = get_translations()
-    locale = getattr(state.__dict__.get("_flask_babel"), "babel_locale", None)
-    state._portal_translations = (locale, translations)
+    translations = get_translations()  # also settles the locale in Flask-Babel's state
+    state._portal_translations = (state._flask_babel.babel_locale, translations)
     return translations
 
 
