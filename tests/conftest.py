@@ -68,6 +68,9 @@ def _app(database_url: str, tmp_path_factory: pytest.TempPathFactory,
         database_url, tmp_path_factory.mktemp("index"),
         MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_sink.port,
     ))
+    # Flask-Limiter is one object per process and keeps the store of the app bound last (an
+    # ops test's app may be bound to a Redis it stopped): keep this app's, to give it back.
+    app.extensions["portal.test.limiter"] = (limiter._storage, limiter._limiter)
     yield app
     Database.state(app).engine.dispose()
 
@@ -94,6 +97,8 @@ def app(_app: Flask, _connection: Connection, smtp_sink: SmtpSink) -> Iterator[F
     """
     state = Database.state(_app)
     smtp_sink.clear()
+    limiter._storage, limiter._limiter = _app.extensions["portal.test.limiter"]
+    limiter._storage_dead = False
     limiter.reset()
     with _app.app_context():
         state.session.remove()

@@ -32,22 +32,11 @@ def test_the_units_run_flask_commands_at_all():
                                               "portal-backup.service", "portal-daily.service"}
 
 
-@pytest.fixture(scope="module")
-def cli_app(tmp_path_factory):  # type: ignore[no-untyped-def]
-    """An app of its own: `--help` needs no database, and the shared fixtures' app may have
-    its rate limiter left bound to a store another ops test stopped."""
-    from portal import create_app
-    from tests.conftest import app_overrides
-
-    folder = tmp_path_factory.mktemp("deploy-files")
-    return create_app(app_overrides(f"sqlite:///{folder / 'cli.sqlite3'}", folder / "index"))
-
-
 @pytest.mark.parametrize(("unit", "words"), COMMANDS, ids=[" ".join(w) for _, w in COMMANDS])
-def test_each_command_in_the_units_exists(cli_app, unit, words):
+def test_each_command_in_the_units_exists(app, unit, words):
     # Options given in the unit are kept: --help still checks the command and its options.
     command = [w for w in words if not w.startswith("-") or w.startswith("--")]
-    result = cli_app.test_cli_runner().invoke(args=[*command, "--help"])
+    result = app.test_cli_runner().invoke(args=[*command, "--help"])
     assert result.exit_code == 0, (unit, words, result.output)
 
 
