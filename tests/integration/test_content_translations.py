@@ -12,10 +12,11 @@ import time_machine
 
 from portal.content import queries
 from portal.content.models import VersionStatus
-from tests.helpers.factories import fresh_content_index
+from tests.helpers.factories import STARTER_LIBRARY as CONTENT
+from tests.helpers.factories import copied_library
+from tests.helpers.factories import sync_library as _sync
 from tests.helpers.pages import check_page
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
 TRANSLATED = ["eating-well", "loneliness-getting-connected"]
 TODAY = date(2026, 11, 23)
 
@@ -28,14 +29,8 @@ def clock():
 
 @pytest.fixture
 def library(app, tmp_path):
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT, root)
-    with fresh_content_index(app, tmp_path / "content-index"):
+    with copied_library(app, tmp_path) as root:
         yield root
-
-
-def _sync(app, root):
-    return app.test_cli_runner().invoke(args=["content", "sync", "--from", str(root)])
 
 
 def _title(folder: Path, language: str) -> str:
