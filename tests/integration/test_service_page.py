@@ -131,3 +131,15 @@ def test_back_to_results_returns_to_the_same_search(client, listing):
                             headers={"Referer": f"http://evil.example{search}"})
     assert "Back to results" not in elsewhere.text
     assert "Back to results" not in client.page(f"/services/{listing.id}").text
+
+
+def test_an_access_note_that_repeats_its_label_is_said_once(client, session):
+    """"Step-free access: Step-free access from the car park" reads as the details alone."""
+    service = make_listing(session, name="Garden Club", venues=[{
+        "name": "Hall", "postcode": "TQ1 1AA", "accessibility": [
+            {"description": "Step-free access", "details": "Step-free access from the car park"},
+            {"description": "Hearing loop", "details": "In the main room"}]}])
+    text = client.page(f"/services/{service.id}").text
+    assert "Step-free access from the car park" in text
+    assert "Step-free access: Step-free access" not in text
+    assert "Hearing loop: In the main room" in text
