@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -143,3 +144,12 @@ def test_an_access_note_that_repeats_its_label_is_said_once(client, session):
     assert "Step-free access from the car park" in text
     assert "Step-free access: Step-free access" not in text
     assert "Hearing loop: In the main room" in text
+
+
+def test_how_to_get_in_touch_when_and_where_come_first(client, listing):
+    """What people look for on a listing (above all on a phone) before the rest."""
+    html = client.get(f"/services/{listing.id}").get_data(as_text=True)
+    headings = [re.sub(r"<[^>]+>", "", heading).strip() for heading in
+                re.findall(r'<h2 class="nhsuk-heading-m">(.*?)</h2>', html, re.S)]
+    assert headings[:3] == ["Contact", "When", "Where"]
+    assert headings.index("How to use it") > 2 and headings.index("Cost") > 2
