@@ -400,9 +400,14 @@ def translation_file(title: str, summary: str, body: str, captions: str | None) 
 
 def write_item(root: Path, slug: str, meta: dict[str, Any], body: str, *,
                texts: dict[str, str], blobs: dict[str, bytes]) -> Path:
-    """Write one item folder: ``index.md`` plus its text and media files (by file name)."""
+    """Write one item folder: ``index.md`` plus its text and media files (by file name).
+    Translations and captions of an older version that this one does not have are removed
+    (a version written in the portal has none: left there, the next sync would read them)."""
     folder = root / slug
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in [*folder.glob("index.*.md"), *folder.glob("captions.*.vtt")]:
+        if stale.name not in texts and stale.name not in blobs:
+            stale.unlink()
     (folder / "index.md").write_text(f"---\n{front_matter(meta)}---\n\n{body.strip()}\n",
                                      encoding="utf-8")
     for name, text in texts.items():

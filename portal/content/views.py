@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -27,6 +26,7 @@ from portal.content.models import ContentVersion
 from portal.content.search import search_content
 from portal.content.vocab import BROWSABLE_CONDITIONS, TOPICS
 from portal.extensions import db, limiter
+from portal.i18n import current_language
 
 bp = Blueprint("content", __name__, url_prefix="/guidance")
 
@@ -47,7 +47,7 @@ def item_context(version: ContentVersion, **extra: Any) -> dict[str, Any]:
     if version.video_sha256:
         row = db.session.get(media.ContentMedia, version.video_sha256)
         video_type = row.content_type if row is not None else video_type
-    language = str(get_locale() or "en").split("_")[0]
+    language = current_language().code
     translation = version.translation(language) if language != "en" else None
     poster = db.session.get(media.ContentMedia, version.item.poster_sha256) \
         if version.video_sha256 and version.item.poster_sha256 else None

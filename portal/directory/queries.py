@@ -150,21 +150,22 @@ def published_service(session: Session, service_id: str, *, full: bool = True) -
 def published_services_in_order(session: Session, ids: Sequence[str], *, full: bool = False
                                 ) -> list[Service]:
     """The published services among ``ids``, in the order given (search results)."""
-    if not ids:
-        return []
-    rows = {s.id: s for s in session.scalars(
-        select(Service).where(Service.id.in_(list(ids)), is_published())
-        .options(*(FULL_LOAD if full else SUMMARY_LOAD)))}
+    rows = _published_among(session, ids, FULL_LOAD if full else SUMMARY_LOAD)
     return [rows[i] for i in ids if i in rows]
 
 
 def services_for_cards(session: Session, ids: Sequence[str]) -> dict[str, Service]:
-    """The published services among ``ids`` with their schedules: what result cards say."""
+    """The published services among ``ids`` with their schedules: what result cards say (one
+    query for the page's cards, and one for their schedules)."""
+    return _published_among(session, ids, (selectinload(Service.schedules),))
+
+
+def _published_among(session: Session, ids: Sequence[str], load: Sequence[LoaderOption]
+                     ) -> dict[str, Service]:
     if not ids:
         return {}
     return {service.id: service for service in session.scalars(
-        select(Service).where(Service.id.in_(list(ids)), is_published())
-        .options(selectinload(Service.schedules)))}
+        select(Service).where(Service.id.in_(list(ids)), is_published()).options(*load))}
 
 
 def iter_published_services(session: Session, *, chunk_size: int = 500) -> Iterator[Service]:

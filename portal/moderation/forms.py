@@ -118,8 +118,6 @@ class ServiceForm(FlaskForm):
     """Every editable field of a listing. ``base_version``: the listing's version when the
     form was opened; ``replaces``: the newest other waiting revision the editor has seen."""
 
-    opened_block: str | None = None  # the id of the block "Add another" has just added
-
     base_version = HiddenField()
     replaces = HiddenField()
     name = StringField(
@@ -214,14 +212,12 @@ class ServiceForm(FlaskForm):
         valid = super().validate(extra_validators)
         return check_rows(self) and valid
 
-    def add_block(self, which: str | None) -> str | None:
+    def add_block(self, which: str | None) -> None:
         """"Add another" pressed: one more empty phone or opening times block (up to the
-        most a listing has); the new block's id, for the page to open at."""
+        most a listing has). The button's ``formaction`` opens the page at the new block."""
         blocks = {"phones": self.phones, "schedules": self.schedules}.get(which or "")
-        if blocks is None or len(blocks) >= (blocks.max_entries or 0):
-            return None
-        blocks.append_entry()
-        return f"{which}-{len(blocks) - 1}-block"
+        if blocks is not None and len(blocks) < (blocks.max_entries or 0):
+            blocks.append_entry()
 
     def to_snapshot(self) -> Snapshot:
         return snapshot_from_form(self)

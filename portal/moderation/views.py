@@ -175,7 +175,7 @@ def _form(data: dict[str, Any], *, base_version: int | None, replaces: int | Non
     """The editor form: the submitted one on POST, else filled from ``data``."""
     if request.method == "POST":
         form = ServiceForm()
-        form.opened_block = form.add_block(request.form.get("add"))
+        form.add_block(request.form.get("add"))
     else:
         form = ServiceForm(formdata=None, data=form_data(data, base_version=base_version,
                                                          replaces=replaces, note=note))
@@ -189,11 +189,7 @@ def _form(data: dict[str, Any], *, base_version: int | None, replaces: int | Non
 def _only_showing(form: ServiceForm) -> bool:
     """"Add another" or "Preview" pressed: the form is shown again (with the preview when
     it is valid) and nothing is sent."""
-    if request.method != "POST":
-        return False
-    if "add" in request.form:
-        return True
-    return "preview" in request.form
+    return request.method == "POST" and ("add" in request.form or "preview" in request.form)
 
 
 def _preview(form: ServiceForm, organisation: Organisation,

@@ -18,6 +18,12 @@ so every server sees every change at once and there is nothing to follow.
   bonus per concept code, a place bonus, and ``ts_rank_cd`` over all the query's words with
   the field weights; stale listings count half. With a postcode, relevance and distance are
   blended by the same tiers as ``ranking.blend``.
+* Where it only approximates the Whoosh engine (the shared ranking tests hold on both):
+  ``ts_rank_cd`` with length normalisation stands in for BM25F (the field weights are
+  ``WEIGHTS``, scaled by ``RANK_SCALE``); only the best ``CANDIDATES`` by a cheaper score
+  (the bonuses plus ``ts_rank``, ``CHEAP_RANK_SCALE``) are ranked exactly (``_page``), so a
+  listing is missed only when its cheap score is below theirs and its exact one above.
+  Distances are ``ranking.km_between``'s (equirectangular) on both engines.
 """
 
 from __future__ import annotations
@@ -299,13 +305,10 @@ class PostgresBackend:
                 filter_set: FilterSet, matching: ColumnElement[bool],
                 conditions: dict[str, ColumnElement[bool]], generation: int, now: datetime | None
                 ) -> tuple[int, dict[str, dict[str, int]]]:
-        """The number of results and the facet counts; without facets (the API) only the
-        number. Kept for the log's generation: the same search again costs nothing until a
-        listing changes (the minute is part of the key, for "open now")."""
-        if not query.facets:
-            where = and_(matching, *conditions.values())
-            return int(session.scalar(select(func.count()).select_from(documents).where(where))
-                       or 0), {}
+        """The number of results and the facet counts (the pages'; the API's number comes
+        with its page, see ``_page``). Kept for the log's generation: the same search again
+        costs nothing until a listing changes (the minute is part of the key, for "open
+        now")."""
         moment = schedules.local_now(now)
         key = None if filter_set.sql else (
             tuple((unit.typed, tuple(unit.stems), unit.keys) for unit in parsed.units),
@@ -356,10 +359,9 @@ class PostgresBackend:
                                            .where(where)) or 0)
                 query.page = max(1, -(-total // query.per_page))
                 ranked, _found = _page(session, query, plan, where, stale, place) if total else ([], 0)
-        hits_of = {service_id: (value, stored) for service_id, value, stored in ranked}
         terms = text.highlight_terms(parsed, expansions) if not parsed.is_empty else frozenset()
         hits = [backend.make_hit(stored, float(value or 0.0), place, terms, today)
-                for value, stored in hits_of.values()]
+                for _service_id, value, stored in ranked]
         return SearchResult(total, hits, facets, query.page, query.per_page, place,
                             query=query, corrected=parsed.text if typed else None, typed=typed,
                             urgent=urgent or parsed.urgent, languages=sorted(parsed.languages),
@@ -525,7 +527,6 @@ def _page(session: Session, query: ServiceQuery, plan: Plan, where: ColumnElemen
     # candidates are the same for every page of a block, so its pages follow on exactly
     wanted = CANDIDATES * -(-2 * (offset + query.per_page) // CANDIDATES)
     exact, cheap = plan.score(exact=True), plan.score(exact=False)
-    ranked = exact is not None
     if exact is None or cheap is None:  # browsing: one step
         # the count over the worked-out rows (narrow), not over the table's (it would spill)
         scored = _scored(where, None, stale, place)
@@ -536,14 +537,13 @@ def _page(session: Session, query: ServiceQuery, plan: Plan, where: ColumnElemen
         stored = dict(session.execute(select(D.service_id, D.stored).where(
             D.service_id.in_([row[0] for row in page]))).all()) if page else {}
         return [(row[0], row[1], stored[row[0]]) for row in page], int(page[0][2]) if page else 0
-    else:
-        first = _scored(where, cheap, stale, place)
-        order, _shown = _ordering(query, first, ranked=True, place=place)
-        candidates = select(first.c.id, func.count().over().label("found")).order_by(
-            *order).limit(wanted).subquery("candidate")
-        scored = _scored(D.service_id == candidates.c.id, exact, stale, place,
-                         D.stored.label("stored"), candidates.c.found)
-    order, shown = _ordering(query, scored, ranked=ranked, place=place)
+    first = _scored(where, cheap, stale, place)
+    order, _shown = _ordering(query, first, ranked=True, place=place)
+    candidates = select(first.c.id, func.count().over().label("found")).order_by(
+        *order).limit(wanted).subquery("candidate")
+    scored = _scored(D.service_id == candidates.c.id, exact, stale, place,
+                     D.stored.label("stored"), candidates.c.found)
+    order, shown = _ordering(query, scored, ranked=True, place=place)
     rows = session.execute(select(scored.c.id, shown, scored.c.stored, scored.c.found)
                            .order_by(*order).limit(query.per_page).offset(offset)).all()
     if rows:

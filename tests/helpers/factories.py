@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -473,3 +475,21 @@ def make_carer_referral(session: Session, *, team: CareTeam | None = None, urgen
     session.flush()
     counted(session, referral)  # as carers.services.submit does, for the figures
     return referral
+
+
+STARTER_LIBRARY = Path(__file__).resolve().parents[2] / "content"
+
+
+@contextmanager
+def copied_library(app, tmp_path: Path) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    """A copy of the starter guidance library under ``tmp_path`` for one test to change, with
+    an empty guidance index of its own (see ``fresh_content_index``)."""
+    root = tmp_path / "content"
+    shutil.copytree(STARTER_LIBRARY, root)
+    with fresh_content_index(app, tmp_path / "content-index"):
+        yield root
+
+
+def sync_library(app, root: Path):  # type: ignore[no-untyped-def]
+    """``flask content sync --from root``, as an operator runs it."""
+    return app.test_cli_runner().invoke(args=["content", "sync", "--from", str(root)])

@@ -2,18 +2,17 @@
 plays; a poster is not approved content, so it changes without a new version."""
 
 import re
-import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 import time_machine
 
 from portal.content import queries
 from portal.content.models import VersionStatus
-from tests.helpers.factories import fresh_content_index
+from tests.helpers.factories import STARTER_LIBRARY as CONTENT
+from tests.helpers.factories import copied_library
+from tests.helpers.factories import sync_library as _sync
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
 TODAY = date(2026, 11, 23)
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
        b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
@@ -28,14 +27,8 @@ def clock():
 
 @pytest.fixture
 def library(app, tmp_path):
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT, root)
-    with fresh_content_index(app, tmp_path / "content-index"):
+    with copied_library(app, tmp_path) as root:
         yield root
-
-
-def _sync(app, root):
-    return app.test_cli_runner().invoke(args=["content", "sync", "--from", str(root)])
 
 
 def _poster_url(client, slug):

@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from portal.content import queries
+from portal.authz import Role
+from portal.content import queries, services
 from portal.content.models import VersionStatus
-from tests.helpers.factories import fresh_content_index
+from tests.helpers.factories import STARTER_LIBRARY as CONTENT
+from tests.helpers.factories import copied_library, make_user
+from tests.helpers.factories import sync_library as _sync
 from tests.helpers.pages import check_page
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
 TRANSLATED = ["eating-well", "loneliness-getting-connected"]
 TODAY = date(2026, 11, 23)
 
@@ -28,14 +30,8 @@ def clock():
 
 @pytest.fixture
 def library(app, tmp_path):
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT, root)
-    with fresh_content_index(app, tmp_path / "content-index"):
+    with copied_library(app, tmp_path) as root:
         yield root
-
-
-def _sync(app, root):
-    return app.test_cli_runner().invoke(args=["content", "sync", "--from", str(root)])
 
 
 def _title(folder: Path, language: str) -> str:
@@ -123,3 +119,30 @@ def test_a_withdrawn_versions_translated_captions_are_not_public(app, client, se
     queries.live_version(session, item.id).status = VersionStatus.WITHDRAWN
     session.flush()
     assert client.get(url).status_code == 404
+
+
+def test_an_english_edit_in_the_portal_drops_the_translations_and_exports_without_them(
+        app, session, library):
+    """A new version written in the portal has no translations (they were checked against
+    the old English); exported back into the library it leaves none of the old ones behind,
+    so the next sync finds the files as the portal has them."""
+    assert _sync(app, library).exit_code == 0
+    author = make_user(session, Role.AUTHOR, name="Ada Author", email="ada@example.test")
+    approver = make_user(session, Role.APPROVER, name="Dr Ann Approver",
+                         email="ann@example.test")
+    slug = "loneliness-getting-connected"
+    item = queries.item_by_slug(session, slug)
+    live = queries.live_version(session, item.id)
+    with app.test_request_context(base_url="http://portal.test"):
+        draft = services.save_draft(session, item=item, fields={"title": live.title + " (new)"},
+                                    based_on=None, by=author)
+        services.submit(session, version=draft, based_on=draft.revision, by=author)
+        services.approve(session, version=draft, seen_hash=draft.content_hash,
+                         review_due=date(2027, 11, 23), by=approver)
+    assert queries.live_version(session, item.id).translations == []
+    exported = app.test_cli_runner().invoke(args=["content", "export", "--to", str(library)])
+    assert exported.exit_code == 0, exported.output
+    assert not list((library / slug).glob("index.*.md"))
+    assert not list((library / slug).glob("captions.pl.vtt"))
+    again = _sync(app, library)
+    assert again.exit_code == 0, again.output

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import time_machine
+from sqlalchemy import event
 
 from tests.helpers.factories import make_listing
 from tests.integration.test_search_page import NEAR, PLYMOUTH, places, search, text_of  # noqa: F401
@@ -65,3 +66,24 @@ def test_cards_speak_the_readers_language(client, session, index):
     _names, html = search(client, "q=club")
     card = _cards(html)["Second Saturday Club"]
     assert "Koszt:" in card and "Kiedy:" in card
+
+
+@time_machine.travel("2026-11-23 12:00:00+00:00", tick=False)
+def test_cards_read_the_schedules_once_a_page_not_once_a_card(client, session, index, _connection):
+    for number in range(6):
+        make_listing(session, name=f"Club number {number}",
+                     schedules=[{"freq": "WEEKLY", "byday": "MO", "opens_at": "10:00",
+                                 "closes_at": "12:00"}])
+    search(client, "q=club")  # the index is built from the database at the first search
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    event.listen(_connection, "before_cursor_execute", seen)
+    try:
+        names, html = search(client, "q=club")
+    finally:
+        event.remove(_connection, "before_cursor_execute", seen)
+    assert len(names) == 6 and html.count("When: Mondays, 10am to 12 noon") == 6
+    assert len([s for s in statements if re.search(r"\bFROM schedule\b", s)]) == 1

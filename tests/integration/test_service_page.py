@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -131,3 +132,24 @@ def test_back_to_results_returns_to_the_same_search(client, listing):
                             headers={"Referer": f"http://evil.example{search}"})
     assert "Back to results" not in elsewhere.text
     assert "Back to results" not in client.page(f"/services/{listing.id}").text
+
+
+def test_an_access_note_that_repeats_its_label_is_said_once(client, session):
+    """"Step-free access: Step-free access from the car park" reads as the details alone."""
+    service = make_listing(session, name="Garden Club", venues=[{
+        "name": "Hall", "postcode": "TQ1 1AA", "accessibility": [
+            {"description": "Step-free access", "details": "Step-free access from the car park"},
+            {"description": "Hearing loop", "details": "In the main room"}]}])
+    text = client.page(f"/services/{service.id}").text
+    assert "Step-free access from the car park" in text
+    assert "Step-free access: Step-free access" not in text
+    assert "Hearing loop: In the main room" in text
+
+
+def test_how_to_get_in_touch_when_and_where_come_first(client, listing):
+    """What people look for on a listing (above all on a phone) before the rest."""
+    html = client.get(f"/services/{listing.id}").get_data(as_text=True)
+    headings = [re.sub(r"<[^>]+>", "", heading).strip() for heading in
+                re.findall(r'<h2 class="nhsuk-heading-m">(.*?)</h2>', html, re.S)]
+    assert headings[:3] == ["Contact", "When", "Where"]
+    assert headings.index("How to use it") > 2 and headings.index("Cost") > 2
