@@ -65,18 +65,28 @@ class Route:
     triage_note: str | None
 
 
+def N_(message: str) -> str:
+    """A message kept in English on the record (``triage_note``) and translated when shown
+    (``N_`` is one of Babel's default extraction keywords)."""
+    return message
+
+
+NO_LOCALITY_NOTE = N_("Postcode is not in any of our localities")
+NO_TEAM_NOTE = N_("No team serves this locality")
+
+
 def route(session: Session, postcode: str | None) -> Route:
     """Which team's queue a postcode belongs in; the triage queue (team None) with a note if
     the postcode is not in any locality or the locality has no team."""
     slug = locality_of_postcode(postcode)
     locality = session.scalar(select(Locality).where(Locality.slug == slug)) if slug else None
     if locality is None:
-        return Route(None, None, "Postcode is not in any of our localities")
+        return Route(None, None, NO_LOCALITY_NOTE)
     team_id = session.scalar(select(team_locality.c.team_id)
                              .where(team_locality.c.locality_id == locality.id)
                              .order_by(team_locality.c.team_id).limit(1))
     if team_id is None:
-        return Route(locality.id, None, "No team serves this locality")
+        return Route(locality.id, None, NO_TEAM_NOTE)
     return Route(locality.id, team_id, None)
 
 

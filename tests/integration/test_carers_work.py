@@ -189,3 +189,16 @@ def test_the_history_names_who_changed_the_status_on_the_page_and_in_print(
     line = "7 December 2026: Being looked at (Wendy Worker) \u2013 Checking the GP."
     assert line in client.page(url(referral)).text
     assert line in client.page(url(referral, "print")).text
+
+
+def test_the_print_view_shows_the_triage_note_in_the_readers_language(client, session, world):
+    from portal.carers.services import NO_LOCALITY_NOTE
+
+    triage = world["triage"]
+    triage.triage_note = NO_LOCALITY_NOTE  # as carers.services.route keeps it: in English
+    session.flush()
+    client.sign_in_as(world["worker"])
+    client.get("/language/pl")
+    text = client.page(url(triage, "print")).text
+    assert "Kod pocztowy nie należy do żadnego z naszych obszarów" in text
+    assert NO_LOCALITY_NOTE not in text
