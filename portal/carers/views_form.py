@@ -309,7 +309,7 @@ def save_for_later() -> FlaskResponse | Response:
     valid, proved = _validate(form, draft)
     if not proved or not valid:
         return _save_page(form, draft, timed_out=not proved)
-    services.send_resume_link(db.session, token=session[TOKEN_KEY], email=form.email.data,
+    services.send_resume_link(db.session, draft=draft, email=form.email.data,
                               days=_resume_days(), by=None)
     return _private(render_template("carers/save_sent.html", email=form.email.data,
                                     days=_resume_days(),
