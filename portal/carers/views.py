@@ -25,13 +25,14 @@ from portal.audit.presenters import names_for
 from portal.authz import Permission, requires, signed_in
 from portal.carers import queries, services
 from portal.carers.forms import AssignForm, ContactForm, PeriodForm, StatusForm
-from portal.carers.journey import referral_journey
+from portal.carers.journey import JOURNEY_ID, referral_journey
 from portal.carers.models import CarerReferral, ContactMethod, ContactOutcome, ReferralStatus
 from portal.carers.summary import summary
 from portal.carers.targets import contact_target
 from portal.circles.policy import decide_referral
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.journeys.services import draft_of_user
 
 bp = Blueprint("carers", __name__)
 
@@ -62,9 +63,6 @@ def _contact_target(referral: CarerReferral) -> object:
 @bp.route("/account/carers-assessments")
 @signed_in
 def mine() -> str:
-    from portal.carers.journey import JOURNEY_ID
-    from portal.journeys.services import draft_of_user
-
     return render_template("carers/mine.html",
                            referrals=queries.referrals_of(db.session, current_user),
                            waiting=draft_of_user(db.session, JOURNEY_ID, int(current_user.id)))
