@@ -53,12 +53,14 @@ def save_page(session: Session, /, *, journey: str, token: str, page_id: str,
 
 
 def draft_of_user(session: Session, journey: str, user_id: int) -> JourneyDraft | None:
-    """The account's newest unsent draft of this journey with something answered."""
-    drafts = session.scalars(select(JourneyDraft).where(
+    """The account's newest unsent draft of this journey. Only that one row is read and
+    decrypted: a draft is made by ``save_page`` with a page in it, so an unsent one always has
+    something answered."""
+    draft = session.scalar(select(JourneyDraft).where(
         JourneyDraft.journey == journey, JourneyDraft.user_id == user_id,
         JourneyDraft.submitted_at.is_(None)).order_by(JourneyDraft.updated_at.desc(),
-                                                      JourneyDraft.id.desc()))
-    return next((draft for draft in drafts if draft.answers), None)
+                                                      JourneyDraft.id.desc()).limit(1))
+    return draft if draft is not None and draft.answers else None
 
 
 @service(audited=False, because="a form's answers in progress; the submission is audited")
