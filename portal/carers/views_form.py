@@ -55,24 +55,15 @@ def _user_id() -> int | None:
     return int(current_user.id) if current_user.is_authenticated else None
 
 
-def _usable(draft: JourneyDraft | None) -> JourneyDraft | None:
-    """An unsent draft this visitor may carry on: anyone's without an account, or their own."""
-    if draft is None or draft.submitted_at is not None:
-        return None
-    if draft.user_id is not None and current_user.is_authenticated \
-            and draft.user_id != _user_id():
-        return None
-    return draft
-
-
 def _draft() -> JourneyDraft | None:
-    return _usable(journeys.find_draft(db.session, JOURNEY_ID, session.get(TOKEN_KEY)))
+    return journeys.open_draft(db.session, JOURNEY_ID, session.get(TOKEN_KEY),
+                               user_id=_user_id())
 
 
 def _posted_draft() -> JourneyDraft | None:
     """The draft named by the page's hidden field, taken into this session (see above)."""
     token = request.form.get(DRAFT_FIELD, "")[:100]
-    draft = _usable(journeys.find_draft(db.session, JOURNEY_ID, token)) if token else None
+    draft = journeys.open_draft(db.session, JOURNEY_ID, token, user_id=_user_id())
     if draft is not None:
         session[TOKEN_KEY] = token
     return draft

@@ -35,6 +35,19 @@ def find_draft(session: Session, journey: str, token: str | None) -> JourneyDraf
         JourneyDraft.journey == journey, JourneyDraft.token_hash == token_hash(token)))
 
 
+def open_draft(session: Session, journey: str, token: str | None, *, user_id: int | None
+               ) -> JourneyDraft | None:
+    """The unsent draft ``token`` names, if this visitor may carry it on: anyone holding the
+    token of a draft (the token is the proof, as after a session has gone), except someone
+    signed in to another account than the draft's."""
+    draft = find_draft(session, journey, token)
+    if draft is None or draft.submitted_at is not None:
+        return None
+    if draft.user_id is not None and user_id is not None and draft.user_id != user_id:
+        return None
+    return draft
+
+
 @service(audited=False, because="a form's answers in progress; the submission is audited")
 def save_page(session: Session, /, *, journey: str, token: str, page_id: str,
               answers: dict[str, Any], user_id: int | None) -> JourneyDraft:
