@@ -341,3 +341,17 @@ def test_a_guest_cannot_read_a_referral_even_with_its_reference(
     another_client.sign_in_as(resident)
     assert another_client.get(f"/carers/queue/{referral.id}").status_code == 403
     assert referral.reference not in another_client.page("/account/carers-assessments").text
+
+
+def test_answers_are_encrypted_at_rest_in_the_draft_and_the_referral(client, session, torquay):
+    from sqlalchemy import text
+
+    answer_all(client)
+    [draft_answers] = session.execute(text("SELECT answers FROM journey_draft")).scalars()
+    send(client)
+    [sent_answers] = session.execute(text("SELECT answers FROM carer_referral")).scalars()
+    for stored in (draft_answers, sent_answers):
+        stored = str(stored)
+        for typed in ("Jane Evans", "Harbour Surgery", "A walk by the sea.", "about_you"):
+            assert typed not in stored
+    assert referrals(session)[0].answers["about_you"]["full_name"] == "Jane Evans"
