@@ -355,3 +355,12 @@ def test_answers_are_encrypted_at_rest_in_the_draft_and_the_referral(client, ses
         for typed in ("Jane Evans", "Harbour Surgery", "A walk by the sea.", "about_you"):
             assert typed not in stored
     assert referrals(session)[0].answers["about_you"]["full_name"] == "Jane Evans"
+
+
+def test_a_locality_no_team_serves_goes_to_triage_with_a_note(client, session):
+    torquay = make_locality(session, "torquay")  # no team serves it
+    answer_all(client)
+    send(client)
+    [referral] = referrals(session)
+    assert referral.team_id is None and referral.locality_id == torquay.id
+    assert referral.triage_note == "No team serves this locality"
