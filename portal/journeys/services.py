@@ -88,12 +88,15 @@ def take_over(session: Session, /, *, draft: JourneyDraft) -> str:
 
 def new_resume_link(session: Session, draft: JourneyDraft, *, lifetime: timedelta) -> str:
     """A single-use link token for ``draft`` (only its hash is kept), inside the caller's
-    service."""
+    service. Sending a link touches the draft, so ``purge_drafts`` (never sooner than a link
+    lasts) does not delete it while the link works."""
     if draft.submitted_at is not None:
         raise DraftSubmitted(draft.journey)
     link = new_token()
+    now = utcnow()
+    draft.updated_at = now
     session.add(JourneyResumeLink(draft_id=draft.id, token_hash=token_hash(link),
-                                  expires_at=utcnow() + lifetime))
+                                  expires_at=now + lifetime))
     session.flush()
     return link
 
