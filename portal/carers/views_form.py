@@ -211,13 +211,27 @@ def _check_page(answers: flow.Answers, form: SendForm, draft: JourneyDraft, code
                 *, timed_out: bool = False) -> tuple[FlaskResponse, int]:
     return _private(render_template("carers/check.html", rows=summary(referral_journey(), answers),
                                     form=form, draft_token=_token_of(draft),
-                                    timed_out=timed_out)), code
+                                    timed_out=timed_out), code), code
+
+
+def _sent_too_many(_limit: RequestLimit) -> FlaskResponse | None:
+    """The limit on sending is hit: the check page again, saying so, with the answers kept
+    (nothing sent). Without a draft to show, the usual "Too many attempts" page."""
+    draft = _held()
+    if draft is None:
+        return None
+    form = SendForm()
+    form.website.errors = [_("We have had too many requests from here in the last hour. "
+                             "Your answers are saved: wait a while and press Send request "
+                             "again.")]
+    return _check_page(draft.answers, form, draft, 429)[0]
 
 
 @bp.route("/carers/assessment/check", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: str(current_app.config.get("CARER_REFERRAL_RATE", "10 per hour")),
-               methods=["POST"], exempt_when=lambda: bool(current_user.is_authenticated))
+               methods=["POST"], exempt_when=lambda: bool(current_user.is_authenticated),
+               on_breach=_sent_too_many)
 @csrf.exempt  # type: ignore[untyped-decorator]  # checked below (see the module's doc)
 def check() -> Response | tuple[FlaskResponse, int]:
     journey = referral_journey()

@@ -243,6 +243,28 @@ def test_anonymous_sending_is_rate_limited(app, client):
     assert codes == [302, 302, 429]
 
 
+def test_sending_past_the_limit_shows_the_answers_again_and_sends_nothing(
+        app, client, another_client, session, torquay):
+    app.config["CARER_REFERRAL_RATE"] = "1 per hour"
+    try:
+        token = another_client.csrf_token(f"{BASE}/danger")
+        assert another_client.post(f"{BASE}/check", data={"csrf_token": token}).status_code \
+            == 302  # the hour's one
+        answer_all(client)
+        response = send(client)
+    finally:
+        del app.config["CARER_REFERRAL_RATE"]
+    assert response.status_code == 429
+    page = check_page(response)
+    assert page.h1 == ["Check your answers before sending your request"]
+    assert "We have had too many requests from here in the last hour. Your answers are saved: " \
+        "wait a while and press Send request again." in page.text
+    assert "Jane Evans" in page.text
+    assert referrals(session) == []
+    assert send(client).location == f"{BASE}/sent"  # at the usual limit: sent as it was
+    assert len(referrals(session)) == 1
+
+
 def test_out_of_area_postcode_goes_to_triage_with_a_note(client, session, torquay):
     answer_all(client, about_you={"postcode": "SW1A 1AA"})
     send(client)
