@@ -16,13 +16,11 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import CareTeam
 from portal.carers.models import CarerReferral, ReferralStatus
+from portal.carers.targets import CONTACTED  # "contact made" or later: the carer was contacted
 from portal.figures.counts import bump, month_of, tenths
 from portal.figures.models import NOT_YET, ReferralCount
 from portal.messaging.hours import team_hours, working_days_to
 
-# "Contact made" or any status after it: the carer was first contacted.
-CONTACTED = frozenset({ReferralStatus.CONTACT_MADE, ReferralStatus.ASSESSMENT_BOOKED,
-                       ReferralStatus.COMPLETED})
 # An assessment was booked (or done).
 REACHED = frozenset({ReferralStatus.ASSESSMENT_BOOKED, ReferralStatus.COMPLETED})
 DEFAULT_HOURS = "default"  # the triage queue's

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.accounts.models import User, team_locality
 from portal.audit.events import AccessReason, EventType, ObjectType
 from portal.audit.services import record
-from portal.carers.journey import JOURNEY_ID, referral_journey
+from portal.carers.journey import referral_journey
 from portal.carers.models import (
     CarerReferral,
     ContactAttempt,
@@ -32,10 +33,6 @@ from portal.mail import public_url, queue_email
 from portal.places.models import Locality
 from portal.search.places import locality_of_postcode
 from portal.unit_of_work import service
-
-
-class NoDraft(LookupError):
-    """No unsent draft goes with this token."""
 
 
 class NotReady(ValueError):
@@ -65,18 +62,28 @@ class Route:
     triage_note: str | None
 
 
+def N_(message: str) -> str:
+    """A message kept in English on the record (``triage_note``) and translated when shown
+    (``N_`` is one of Babel's default extraction keywords)."""
+    return message
+
+
+NO_LOCALITY_NOTE = N_("Postcode is not in any of our localities")
+NO_TEAM_NOTE = N_("No team serves this locality")
+
+
 def route(session: Session, postcode: str | None) -> Route:
     """Which team's queue a postcode belongs in; the triage queue (team None) with a note if
     the postcode is not in any locality or the locality has no team."""
     slug = locality_of_postcode(postcode)
     locality = session.scalar(select(Locality).where(Locality.slug == slug)) if slug else None
     if locality is None:
-        return Route(None, None, "Postcode is not in any of our localities")
+        return Route(None, None, NO_LOCALITY_NOTE)
     team_id = session.scalar(select(team_locality.c.team_id)
                              .where(team_locality.c.locality_id == locality.id)
                              .order_by(team_locality.c.team_id).limit(1))
     if team_id is None:
-        return Route(locality.id, None, "No team serves this locality")
+        return Route(locality.id, None, NO_TEAM_NOTE)
     return Route(locality.id, team_id, None)
 
 
@@ -274,15 +281,11 @@ def export_fhir(session: Session, /, *, referral: CarerReferral, by: User) -> di
 
 @service(audited=False, because="a link back to a form in progress (no answers in it); "
                                 "the submission is audited")
-def send_resume_link(session: Session, /, *, token: str, email: str, days: int,
+def send_resume_link(session: Session, /, *, draft: JourneyDraft, email: str, days: int,
                      by: User | None) -> None:
-    """Email a single-use link, good for ``days`` days, back to the draft ``token`` holds.
-    The email holds a notice and the link, never an answer; the address is not kept."""
-    from flask_babel import gettext as _
-
-    draft = journeys.find_draft(session, JOURNEY_ID, token)
-    if draft is None or draft.submitted_at is not None:
-        raise NoDraft(JOURNEY_ID)
+    """Email a single-use link, good for ``days`` days, back to ``draft`` (unsent:
+    ``journeys.DraftSubmitted`` otherwise). The email holds a notice and the link, never an
+    answer; the address is not kept."""
     link = journeys.new_resume_link(session, draft, lifetime=timedelta(days=days))
     queue_email(session, to=email, template="carer_resume",
                 subject=_("Your request for a carer's assessment: come back to it"),

@@ -25,13 +25,14 @@ from portal.audit.presenters import names_for
 from portal.authz import Permission, requires, signed_in
 from portal.carers import queries, services
 from portal.carers.forms import AssignForm, ContactForm, PeriodForm, StatusForm
-from portal.carers.journey import referral_journey
+from portal.carers.journey import JOURNEY_ID, referral_journey
 from portal.carers.models import CarerReferral, ContactMethod, ContactOutcome, ReferralStatus
 from portal.carers.summary import summary
 from portal.carers.targets import contact_target
 from portal.circles.policy import decide_referral
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.journeys.services import draft_of_user
 
 bp = Blueprint("carers", __name__)
 
@@ -62,9 +63,6 @@ def _contact_target(referral: CarerReferral) -> object:
 @bp.route("/account/carers-assessments")
 @signed_in
 def mine() -> str:
-    from portal.carers.journey import JOURNEY_ID
-    from portal.journeys.services import draft_of_user
-
     return render_template("carers/mine.html",
                            referrals=queries.referrals_of(db.session, current_user),
                            waiting=draft_of_user(db.session, JOURNEY_ID, int(current_user.id)))
@@ -126,6 +124,12 @@ def _workers(referral: CarerReferral) -> list[tuple[int, str]]:
             for user in queries.assignable(db.session, referral, current_user)]
 
 
+def _names(referral: CarerReferral) -> dict[int, str]:
+    """Who made each status change and contact attempt (``carers/_history.html``)."""
+    return names_for(db.session, [c.by_id for c in referral.contacts]
+                     + [u.by_id for u in referral.updates])
+
+
 def _show(referral: CarerReferral, *, status_form: StatusForm | None = None,
           assign_form: AssignForm | None = None, contact_form: ContactForm | None = None,
           code: int = 200) -> tuple[str, int]:
@@ -133,13 +137,12 @@ def _show(referral: CarerReferral, *, status_form: StatusForm | None = None,
     if assign_form is None:
         assign_form = AssignForm(formdata=None, workers=workers, data={
             "assignee": str(referral.assigned_to_id or current_user.id)})
-    names = names_for(db.session, [c.by_id for c in referral.contacts])
     return render_template(
         "carers/referral.html", referral=referral, rows=summary(referral_journey(),
                                                                 referral.answers, sent=True),
         form=status_form or StatusForm(formdata=None, data={"status": referral.status.value}),
         assign_form=assign_form, contact_form=contact_form or ContactForm(formdata=None),
-        names=names), code
+        names=_names(referral)), code
 
 
 @bp.route("/carers/queue/<int:referral_id>")
@@ -158,9 +161,7 @@ def print_referral(referral_id: int) -> str:
     found = services.view_referral(db.session, referral=_referral_or_404(referral_id),
                                    by=current_user)
     team = db.session.get(CareTeam, found.team_id) if found.team_id is not None else None
-    names = names_for(db.session, [c.by_id for c in found.contacts]
-                      + [u.by_id for u in found.updates])
-    return render_template("carers/print.html", referral=found, team=team, names=names,
+    return render_template("carers/print.html", referral=found, team=team, names=_names(found),
                            rows=summary(referral_journey(), found.answers, sent=True),
                            now=utcnow())
 

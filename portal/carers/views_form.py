@@ -55,24 +55,15 @@ def _user_id() -> int | None:
     return int(current_user.id) if current_user.is_authenticated else None
 
 
-def _usable(draft: JourneyDraft | None) -> JourneyDraft | None:
-    """An unsent draft this visitor may carry on: anyone's without an account, or their own."""
-    if draft is None or draft.submitted_at is not None:
-        return None
-    if draft.user_id is not None and current_user.is_authenticated \
-            and draft.user_id != _user_id():
-        return None
-    return draft
-
-
 def _draft() -> JourneyDraft | None:
-    return _usable(journeys.find_draft(db.session, JOURNEY_ID, session.get(TOKEN_KEY)))
+    return journeys.open_draft(db.session, JOURNEY_ID, session.get(TOKEN_KEY),
+                               user_id=_user_id())
 
 
 def _posted_draft() -> JourneyDraft | None:
     """The draft named by the page's hidden field, taken into this session (see above)."""
     token = request.form.get(DRAFT_FIELD, "")[:100]
-    draft = _usable(journeys.find_draft(db.session, JOURNEY_ID, token)) if token else None
+    draft = journeys.open_draft(db.session, JOURNEY_ID, token, user_id=_user_id())
     if draft is not None:
         session[TOKEN_KEY] = token
     return draft
@@ -220,13 +211,27 @@ def _check_page(answers: flow.Answers, form: SendForm, draft: JourneyDraft, code
                 *, timed_out: bool = False) -> tuple[FlaskResponse, int]:
     return _private(render_template("carers/check.html", rows=summary(referral_journey(), answers),
                                     form=form, draft_token=_token_of(draft),
-                                    timed_out=timed_out)), code
+                                    timed_out=timed_out), code), code
+
+
+def _sent_too_many(_limit: RequestLimit) -> FlaskResponse | None:
+    """The limit on sending is hit: the check page again, saying so, with the answers kept
+    (nothing sent). Without a draft to show, the usual "Too many attempts" page."""
+    draft = _held()
+    if draft is None:
+        return None
+    form = SendForm()
+    form.website.errors = [_("We have had too many requests from here in the last hour. "
+                             "Your answers are saved: wait a while and press Send request "
+                             "again.")]
+    return _check_page(draft.answers, form, draft, 429)[0]
 
 
 @bp.route("/carers/assessment/check", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: str(current_app.config.get("CARER_REFERRAL_RATE", "10 per hour")),
-               methods=["POST"], exempt_when=lambda: bool(current_user.is_authenticated))
+               methods=["POST"], exempt_when=lambda: bool(current_user.is_authenticated),
+               on_breach=_sent_too_many)
 @csrf.exempt  # type: ignore[untyped-decorator]  # checked below (see the module's doc)
 def check() -> Response | tuple[FlaskResponse, int]:
     journey = referral_journey()
@@ -309,7 +314,7 @@ def save_for_later() -> FlaskResponse | Response:
     valid, proved = _validate(form, draft)
     if not proved or not valid:
         return _save_page(form, draft, timed_out=not proved)
-    services.send_resume_link(db.session, token=session[TOKEN_KEY], email=form.email.data,
+    services.send_resume_link(db.session, draft=draft, email=form.email.data,
                               days=_resume_days(), by=None)
     return _private(render_template("carers/save_sent.html", email=form.email.data,
                                     days=_resume_days(),

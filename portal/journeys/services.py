@@ -35,6 +35,19 @@ def find_draft(session: Session, journey: str, token: str | None) -> JourneyDraf
         JourneyDraft.journey == journey, JourneyDraft.token_hash == token_hash(token)))
 
 
+def open_draft(session: Session, journey: str, token: str | None, *, user_id: int | None
+               ) -> JourneyDraft | None:
+    """The unsent draft ``token`` names, if this visitor may carry it on: anyone holding the
+    token of a draft (the token is the proof, as after a session has gone), except someone
+    signed in to another account than the draft's."""
+    draft = find_draft(session, journey, token)
+    if draft is None or draft.submitted_at is not None:
+        return None
+    if draft.user_id is not None and user_id is not None and draft.user_id != user_id:
+        return None
+    return draft
+
+
 @service(audited=False, because="a form's answers in progress; the submission is audited")
 def save_page(session: Session, /, *, journey: str, token: str, page_id: str,
               answers: dict[str, Any], user_id: int | None) -> JourneyDraft:
@@ -53,12 +66,14 @@ def save_page(session: Session, /, *, journey: str, token: str, page_id: str,
 
 
 def draft_of_user(session: Session, journey: str, user_id: int) -> JourneyDraft | None:
-    """The account's newest unsent draft of this journey with something answered."""
-    drafts = session.scalars(select(JourneyDraft).where(
+    """The account's newest unsent draft of this journey. Only that one row is read and
+    decrypted: a draft is made by ``save_page`` with a page in it, so an unsent one always has
+    something answered."""
+    draft = session.scalar(select(JourneyDraft).where(
         JourneyDraft.journey == journey, JourneyDraft.user_id == user_id,
         JourneyDraft.submitted_at.is_(None)).order_by(JourneyDraft.updated_at.desc(),
-                                                      JourneyDraft.id.desc()))
-    return next((draft for draft in drafts if draft.answers), None)
+                                                      JourneyDraft.id.desc()).limit(1))
+    return draft if draft is not None and draft.answers else None
 
 
 @service(audited=False, because="a form's answers in progress; the submission is audited")
@@ -73,12 +88,15 @@ def take_over(session: Session, /, *, draft: JourneyDraft) -> str:
 
 def new_resume_link(session: Session, draft: JourneyDraft, *, lifetime: timedelta) -> str:
     """A single-use link token for ``draft`` (only its hash is kept), inside the caller's
-    service."""
+    service. Sending a link touches the draft, so ``purge_drafts`` (never sooner than a link
+    lasts) does not delete it while the link works."""
     if draft.submitted_at is not None:
         raise DraftSubmitted(draft.journey)
     link = new_token()
+    now = utcnow()
+    draft.updated_at = now
     session.add(JourneyResumeLink(draft_id=draft.id, token_hash=token_hash(link),
-                                  expires_at=utcnow() + lifetime))
+                                  expires_at=now + lifetime))
     session.flush()
     return link
 

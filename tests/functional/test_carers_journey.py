@@ -3,8 +3,9 @@
 A guest carer fills it in with the keyboard only, saves halfway, comes back from the emailed
 link on another device, sends it and gets a reference; the Torquay care worker finds it among
 the urgent requests at the top of the queue and moves it to "contact made". A signed-in carer
-sees their request's status change. axe-core finds nothing on any page of the form, in English
-and in Arabic (right to left).
+sees their request's status change. axe-core finds nothing on any page of the form (a guest's,
+and a signed-in carer's pages for saving to the account), in English and in Arabic (right to
+left).
 """
 
 from __future__ import annotations
@@ -273,5 +274,34 @@ def test_every_form_page_has_no_axe_violations(browser, base_url, smtp_sink, lan
     _found(page, found, "sent")
     page.goto(link)
     _found(page, found, "resume (used)")
+    page.context.close()
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_signed_in_save_pages_have_no_axe_violations(browser, base_url, language):
+    """Saving to the account: the page that says so, the account's notice of the unsent
+    request and the start page that offers to carry on (a guest never sees these)."""
+    page = signed_in_window(browser, base_url, "carer@demo.portal.test")
+    page.goto(f"/language/{language}")
+    found: dict[str, list[dict]] = {}
+    page.goto(f"{BASE}/danger")
+    page.locator("input[name='in_danger'][value='no']").check()
+    page.locator(SAVE).click()
+    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(f"{BASE}/save$"))
+    _found(page, found, "saved to account")
+    page.goto("/account/carers-assessments")
+    expect(page.locator("main form[action$='/carers/assessment/continue']")).to_have_count(1)
+    _found(page, found, "account (unsent request)")
+    page.context.close()
+    page = signed_in_window(browser, base_url, "carer@demo.portal.test")  # another browser
+    page.goto(f"/language/{language}")
+    page.goto(BASE)
+    expect(page.locator("main form[action$='/carers/assessment/continue']")).to_have_count(1)
+    _found(page, found, "start (unsent request)")
+    page.locator("main form[action$='/carers/assessment/continue'] button").click()
+    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(f"{BASE}/coping$"))
     page.context.close()
     assert {name: v for name, v in found.items() if v} == {}

@@ -17,7 +17,7 @@ from portal.authz import Role
 from portal.carers.export import safe_cell
 from tests.helpers.factories import make_locality, make_team, make_user
 from tests.helpers.pages import check_page
-from tests.integration.test_carers_referral import ANSWERS, PAGES, answer
+from tests.integration.test_carers_referral import answer_all
 
 BASE = "/carers/assessment"
 NOW = datetime(2026, 12, 9, 11, 0, tzinfo=UTC)  # a Wednesday
@@ -38,9 +38,7 @@ def teams(session):  # type: ignore[no-untyped-def]
 
 def send(app, **changes: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
     browser = app.test_client()
-    for page_id in PAGES:
-        response = answer(browser, page_id, {**ANSWERS[page_id], **changes.get(page_id, {})})
-        assert response.status_code == 302
+    answer_all(browser, **changes)
     assert browser.submit(f"{BASE}/check", {"website": ""}).status_code == 302
 
 

@@ -12,7 +12,7 @@ import time_machine
 from portal.authz import Role
 from portal.carers.models import ReferralStatus
 from tests.helpers.factories import make_carer_referral, make_locality, make_team, make_user
-from tests.integration.test_carers_referral import ANSWERS, PAGES, answer
+from tests.integration.test_carers_referral import answer_all
 
 # Wednesday 23 December 2026, 10:00: Christmas (Fri), the Boxing Day substitute (Mon 28th)
 # and New Year's Day (Fri) fall inside the next five working days.
@@ -101,8 +101,7 @@ def test_the_carer_is_told_the_day_to_expect_contact(client, session, team):
     carer = make_user(session, Role.CARER)
     with time_machine.travel(BEFORE_CHRISTMAS, tick=False):
         client.sign_in_as(carer)
-        for page_id in PAGES:
-            assert answer(client, page_id, ANSWERS[page_id]).status_code == 302
+        answer_all(client)
         client.submit("/carers/assessment/check", {"website": ""})
         sent = client.page("/carers/assessment/sent").text
         mine = client.page("/account/carers-assessments").text

@@ -19,7 +19,7 @@ from portal.carers.models import CarerReferral
 from portal.carers.services import REFERENCE_ATTEMPTS
 from portal.db import Database
 from tests.helpers.factories import make_locality, make_team
-from tests.integration.test_carers_referral import ANSWERS, PAGES, answer
+from tests.integration.test_carers_referral import answer_all
 
 BASE = "/carers/assessment"
 
@@ -62,13 +62,8 @@ def another_sender_wins(app, times: int) -> Iterator[list[int]]:  # type: ignore
         event.remove(engine, "after_cursor_execute", compete)
 
 
-def fill_in(client) -> None:  # type: ignore[no-untyped-def]
-    for page_id in PAGES:
-        assert answer(client, page_id, ANSWERS[page_id]).status_code == 302
-
-
 def test_a_reference_taken_at_the_same_moment_is_not_reused(app, client, session, team):
-    fill_in(client)
+    answer_all(client)
     token = client.csrf_token(f"{BASE}/check")
     with another_sender_wins(app, times=1) as taken:
         response = client.post(f"{BASE}/check", data={"csrf_token": token, "website": ""})
@@ -85,7 +80,7 @@ def test_a_reference_taken_at_the_same_moment_is_not_reused(app, client, session
 
 
 def test_when_every_number_tried_is_taken_the_answers_are_kept(app, client, session, team):
-    fill_in(client)
+    answer_all(client)
     token = client.csrf_token(f"{BASE}/check")
     with another_sender_wins(app, times=REFERENCE_ATTEMPTS) as taken:
         response = client.post(f"{BASE}/check", data={"csrf_token": token, "website": ""})

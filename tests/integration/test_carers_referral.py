@@ -243,6 +243,28 @@ def test_anonymous_sending_is_rate_limited(app, client):
     assert codes == [302, 302, 429]
 
 
+def test_sending_past_the_limit_shows_the_answers_again_and_sends_nothing(
+        app, client, another_client, session, torquay):
+    app.config["CARER_REFERRAL_RATE"] = "1 per hour"
+    try:
+        token = another_client.csrf_token(f"{BASE}/danger")
+        assert another_client.post(f"{BASE}/check", data={"csrf_token": token}).status_code \
+            == 302  # the hour's one
+        answer_all(client)
+        response = send(client)
+    finally:
+        del app.config["CARER_REFERRAL_RATE"]
+    assert response.status_code == 429
+    page = check_page(response)
+    assert page.h1 == ["Check your answers before sending your request"]
+    assert "We have had too many requests from here in the last hour. Your answers are saved: " \
+        "wait a while and press Send request again." in page.text
+    assert "Jane Evans" in page.text
+    assert referrals(session) == []
+    assert send(client).location == f"{BASE}/sent"  # at the usual limit: sent as it was
+    assert len(referrals(session)) == 1
+
+
 def test_out_of_area_postcode_goes_to_triage_with_a_note(client, session, torquay):
     answer_all(client, about_you={"postcode": "SW1A 1AA"})
     send(client)
@@ -341,3 +363,26 @@ def test_a_guest_cannot_read_a_referral_even_with_its_reference(
     another_client.sign_in_as(resident)
     assert another_client.get(f"/carers/queue/{referral.id}").status_code == 403
     assert referral.reference not in another_client.page("/account/carers-assessments").text
+
+
+def test_answers_are_encrypted_at_rest_in_the_draft_and_the_referral(client, session, torquay):
+    from sqlalchemy import text
+
+    answer_all(client)
+    [draft_answers] = session.execute(text("SELECT answers FROM journey_draft")).scalars()
+    send(client)
+    [sent_answers] = session.execute(text("SELECT answers FROM carer_referral")).scalars()
+    for stored in (draft_answers, sent_answers):
+        stored = str(stored)
+        for typed in ("Jane Evans", "Harbour Surgery", "A walk by the sea.", "about_you"):
+            assert typed not in stored
+    assert referrals(session)[0].answers["about_you"]["full_name"] == "Jane Evans"
+
+
+def test_a_locality_no_team_serves_goes_to_triage_with_a_note(client, session):
+    torquay = make_locality(session, "torquay")  # no team serves it
+    answer_all(client)
+    send(client)
+    [referral] = referrals(session)
+    assert referral.team_id is None and referral.locality_id == torquay.id
+    assert referral.triage_note == "No team serves this locality"

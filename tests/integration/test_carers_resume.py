@@ -376,3 +376,21 @@ def test_unsent_drafts_are_deleted_after_their_time(app, client, another_client,
     with app.app_context():
         left = session.scalars(select(JourneyDraft)).all()
         assert len(left) == 2 and session.scalars(select(JourneyResumeLink)).all() == []
+
+
+def test_a_link_sent_from_a_page_left_open_keeps_its_draft_from_the_purge(app, client,
+                                                                           smtp_sink):
+    """The save page left open for 25 days, then sent (after the session has gone): the link
+    lasts 7 days, so the draft is not purged after 30 days untouched while the link works."""
+    answer_some(client)
+    answer(client, "communication", {**ANSWERS["communication"], "action": "save"})
+    tokens = _tokens(client, f"{BASE}/save")
+    _forget_the_session(client)
+    with time_machine.travel(utcnow() + timedelta(days=25)):
+        response = client.post(f"{BASE}/save", data={**tokens, "email": "jane@example.com"})
+        assert check_page(response).h1 == ["Check your email"]
+    link = link_in(smtp_sink)
+    with time_machine.travel(utcnow() + timedelta(days=31)):
+        result = app.test_cli_runner().invoke(args=["journeys", "purge"])
+        assert "Deleted 0 unsent draft(s)" in result.output
+        assert client.page(link).h1 == ["Come back to your request"]

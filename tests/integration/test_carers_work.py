@@ -175,3 +175,30 @@ def test_only_the_referrals_team_may_assign_or_record_contact(
                                ).status_code in (400, 403)
     row = now(session, referral)
     assert row.assigned_to_id is None and row.status is ReferralStatus.RECEIVED
+
+
+@time_machine.travel(datetime(2026, 12, 7, 10, 0, tzinfo=UTC), tick=True)
+def test_the_history_names_who_changed_the_status_on_the_page_and_in_print(
+        client, session, world):
+    referral = world["referral"]
+    client.sign_in_as(world["worker"])
+    response = client.submit(url(referral, "status"),
+                             {"status": "being_looked_at", "note": "Checking the GP."},
+                             form_url=url(referral))
+    assert response.location == url(referral)
+    line = "7 December 2026: Being looked at (Wendy Worker) \u2013 Checking the GP."
+    assert line in client.page(url(referral)).text
+    assert line in client.page(url(referral, "print")).text
+
+
+def test_the_print_view_shows_the_triage_note_in_the_readers_language(client, session, world):
+    from portal.carers.services import NO_LOCALITY_NOTE
+
+    triage = world["triage"]
+    triage.triage_note = NO_LOCALITY_NOTE  # as carers.services.route keeps it: in English
+    session.flush()
+    client.sign_in_as(world["worker"])
+    client.get("/language/pl")
+    text = client.page(url(triage, "print")).text
+    assert "Kod pocztowy nie należy do żadnego z naszych obszarów" in text
+    assert NO_LOCALITY_NOTE not in text
