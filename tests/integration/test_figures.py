@@ -20,9 +20,10 @@ from portal.carers.progress import counted
 from tests.helpers.factories import make_locality, make_team, make_user
 
 PAGES = ["/figures/carers", "/figures/messaging", "/figures/community-assets",
-         "/figures/guidance", "/figures/use"]
+         "/figures/guidance", "/figures/use", "/figures/pulse"]
 _TITLES = {url: f"{title} \u2013 Figures" for url, title in zip(
-    PAGES, ["Carer's assessments", "Messaging", "Community assets", "Guidance", "Use"], strict=True)}
+    PAGES, ["Carer's assessments", "Messaging", "Community assets", "Guidance", "Use",
+            "Experience pulse"], strict=True)}
 PERIOD = "start=2026-01&end=2026-03"
 FEWER = "fewer than 5"
 
