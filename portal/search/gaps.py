@@ -14,7 +14,7 @@ from typing import Any
 from portal.figures.counts import Counting, bump, month_of
 from portal.search.models import SearchGapCount, SearchGapLocalityCount, SearchGapWords
 
-__all__ = ["count_gap", "gap_locality", "month_of", "normalise_words"]
+__all__ = ["count_gap", "gap_locality", "normalise_words"]
 
 _NOT_WORD = re.compile(r"[^\w'\s-]+")
 _SPACES = re.compile(r"\s+")
