@@ -256,6 +256,20 @@ def test_every_page_shows_a_chart_with_a_text_summary(client, manager, localitie
         assert "Highest:" in html or "No bar can be shown" in html, url
 
 
+def test_every_page_puts_a_table_first_and_writes_each_bar_s_value_beside_it(
+        client, manager, localities):
+    """The chart repeats the first table, after it, and is readable without colour: every bar
+    (or hidden bar) has its label and its value or "fewer than 5" in words."""
+    client.sign_in_as(manager)
+    for url in PAGES:
+        html = client.get(f"{url}?{PERIOD}").get_data(as_text=True)
+        chart = html.index('class="figures-chart"')
+        assert html.index('figures-table"') < chart, url
+        svg = html[chart:html.index("</svg>", chart)]
+        bars = svg.count("<rect") + svg.count('font-style="italic"')
+        assert bars > 0 and svg.count("<text") == 2 * bars, url
+
+
 def test_whatever_the_filters_hold_the_answer_is_a_page_never_an_error(client, manager):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
