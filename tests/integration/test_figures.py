@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -194,6 +195,18 @@ def test_the_csv_holds_the_same_figures_with_fewer_than_5(client, manager, local
     page = tables(client.get(f"/figures/carers?{PERIOD}").get_data(as_text=True))
     assert [v for t, r, c, v in lines[1:] if t == "Referrals per locality and month"
             and r == "Coastal"] == row(page["referrals-by-month"], "Coastal")
+
+
+def test_every_page_downloads_as_csv_with_the_page_s_tables(client, manager, localities):
+    client.sign_in_as(manager)
+    for url in PAGES:
+        response = client.get(f"{url}?{PERIOD}&format=csv")
+        assert response.status_code == 200 and response.mimetype == "text/csv", url
+        lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+        assert lines[0] == ["Table", "Row", "Column", "Value"], url
+        page = unescape(client.get(f"{url}?{PERIOD}").get_data(as_text=True))
+        captions = {table for table, _r, _c, _v in lines[1:]}
+        assert captions and all(caption in page for caption in captions), url
 
 
 def test_every_read_of_figures_is_audited_with_its_filters(client, session, manager, localities):
