@@ -209,6 +209,36 @@ def test_every_page_downloads_as_csv_with_the_page_s_tables(client, manager, loc
         assert captions and all(caption in page for caption in captions), url
 
 
+def test_the_messaging_page_shows_shares_urgent_and_overdue_and_working_hour_replies(
+        app, client, session, manager):
+    """10 threads to one team on a Tuesday morning: 5 answered an hour later (1 working
+    hour, within the promise), 5 flagged urgent and never answered (past the promise now)."""
+    from portal.circles.models import Purpose
+    from portal.messaging import services as messaging
+    from portal.messaging.models import MessageThread
+    from tests.helpers.factories import make_consent, serve
+
+    area = make_locality(session)
+    team = make_team(session, [area])
+    worker = make_user(session, Role.CARE_WORKER, teams=[team])
+    person = serve(session, make_user(session), area)
+    make_consent(session, person, Purpose.MESSAGING)
+    asked = datetime(2026, 2, 3, 10, 0, tzinfo=UTC)
+    with app.app_context():
+        for n in range(10):
+            with time_machine.travel(asked, tick=False):
+                sent = messaging.start_thread(
+                    session, person=person, subject="A question",
+                    body="I have chest pain" if n >= 5 else "Hello", by=person)
+            if n < 5:
+                thread = session.get(MessageThread, sent.message.thread_id)
+                with time_machine.travel(asked.replace(hour=11), tick=False):
+                    messaging.reply(session, thread=thread, body="Hello back", by=worker)
+    client.sign_in_as(manager)
+    found = tables(client.get(f"/figures/messaging?{PERIOD}").get_data(as_text=True))
+    assert row(found["reply-times"], team.name) == ["10", "50%", "1.0", "1.0", "2", "50%"]
+
+
 def test_every_read_of_figures_is_audited_with_its_filters(client, session, manager, localities):
     client.sign_in_as(manager)
     client.get(f"/figures/carers?{PERIOD}&locality=torquay-test")
