@@ -103,6 +103,14 @@ def _copy(connection: Any, table: str, columns: list[str], rows: Iterator[tuple[
             shown += step
 
 
+def _copy_counts(connection: Any, tally: Any, model: Any) -> None:
+    """The counts ``tally`` holds for ``model``'s table (``portal.figures.counts.Tally``)."""
+    rows = tally.rows(model)
+    columns = list(rows[0]) if rows else []
+    _copy(connection, model.__tablename__, columns, (tuple(row.values()) for row in rows),
+          model.__tablename__, len(rows))
+
+
 def _fill(app: Any, args: argparse.Namespace) -> int:
     """Bulk rows with COPY (PostgreSQL) or Core inserts, with the figures' stored columns
     worked out as the services would (first contact, first reply, gap counts); returns the
@@ -113,11 +121,12 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
     from portal.carers.progress import contact_figures, figures_key
     from portal.clock import utcnow
     from portal.crypto import EncryptedJSON, EncryptedText
-    from portal.figures.counts import day_of, tenths
-    from portal.figures.numbers import WorkingClock
+    from portal.figures import counts as figures
+    from portal.figures.models import ReferralCount, ReplyCount, ThreadDay
     from portal.messaging.hours import team_hours
     from portal.messaging.models import MessageThread
-    from portal.search.gaps import gap_locality, month_of, normalise_words
+    from portal.search.gaps import count_gap
+    from portal.search.models import SearchGapCount, SearchGapLocalityCount, SearchGapWords
 
     rng = random.Random(18)  # nosec B311 # deterministic benchmark data
     engine = Database.state(app).engine
@@ -153,7 +162,7 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
         connection.execute(insert(UserRole.__table__), [
             {"user_id": person, "role": "resident"}, {"user_id": manager, "role": "manager"}])
 
-        referral_counts: dict[tuple[Any, ...], int] = {}
+        tally = figures.Tally()  # the counts, worked out by the services' own functions
 
         def referrals() -> Iterator[tuple[Any, ...]]:
             """85% contacted (2 to 200 hours later), of those 60% booked, half of them done."""
@@ -170,12 +179,10 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
                         reached = min(now, contacted + timedelta(days=rng.uniform(1, 20)))
                         status = "completed" if rng.random() < 0.5 else "assessment_booked"
                 urgent, locality_id = rng.random() < 0.15, rng.choice(served)
-                key = figures_key(SimpleNamespace(  # type: ignore[arg-type]
+                figures.bump(tally, ReferralCount, figures_key(SimpleNamespace(  # type: ignore[arg-type]
                     created_at=sent, locality_id=locality_id, urgent=urgent, contact_days=days,
                     contact_working_days=working, reached_at=reached,
-                    status=ReferralStatus(status)))
-                referral_counts[tuple(key.values())] = referral_counts.get(
-                    tuple(key.values()), 0) + 1
+                    status=ReferralStatus(status))), count=1)
                 yield (f"CR-B-{i:09d}", 2000 + i // 1_000_000, i % 1_000_000, cipher_json,
                        urgent, locality_id, team_id, status, sent, sent,
                        contacted, days, working, reached)
@@ -184,10 +191,7 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
             "reference", "year", "sequence", "answers", "urgent", "locality_id", "team_id",
             "status", "created_at", "updated_at", "contact_made_at", "contact_days",
             "contact_working_days", "reached_at"], referrals(), "referrals", args.referrals)
-        _copy(connection, "figures_referral_count", [
-            "month", "locality_id", "urgent", "contact_tenths", "within_target", "reached",
-            "completed", "count"], ((*key, n) for key, n in referral_counts.items()),
-            "referral counts", len(referral_counts))
+        _copy_counts(connection, tally, ReferralCount)
         table = CarerReferral.__table__
         rows = connection.execute(select(table.c.id, table.c.created_at, table.c.contact_made_at)
                                   .where(table.c.contact_made_at.is_not(None))).all()
@@ -195,13 +199,8 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
               ((rid, "contact_made", at) for rid, _sent, at in rows), "referral updates", len(rows))
 
         threads = max(1, args.messages // 4)
-        clocks = {team_id: WorkingClock(team_hours(slug), (now - timedelta(days=370)).date())
-                  for team_id, slug, _served in teams}
         hours = {team_id: team_hours(slug) for team_id, slug, _served in teams}
         gaps_between = [[rng.uniform(0.5, 60) for _ in range(3)] for _ in range(threads)]
-
-        reply_counts: dict[tuple[Any, ...], int] = {}
-        day_counts: dict[tuple[Any, ...], list[int]] = {}
 
         def thread_rows() -> Iterator[tuple[Any, ...]]:
             for i in range(threads):
@@ -211,16 +210,13 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
                 last = replied + timedelta(hours=gaps_between[i][1] + gaps_between[i][2])
                 urgent = rng.random() < 0.05
                 due = hours[team_id].reply_due(asked)
+                figures.thread_started(tally, team_id=team_id, at=asked, urgent=urgent)
                 taken = None
                 if replied > now:
                     replied = None
                 else:
-                    taken = clocks[team_id].working_time(asked, replied).total_seconds() / 3600
-                    reply_key = (month_of(asked), team_id, tenths(taken), replied > due)
-                    reply_counts[reply_key] = reply_counts.get(reply_key, 0) + 1
-                day = day_counts.setdefault((day_of(asked), team_id), [0, 0])
-                day[0] += 1
-                day[1] += int(urgent)
+                    taken = figures.first_reply(tally, team_id=team_id, hours=hours[team_id],
+                                                started=asked, replied=replied, due=due)
                 yield (person, team_id, cipher_text, "open", "person", urgent,
                        asked, min(last, now), due, replied, taken)
 
@@ -228,11 +224,8 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
             "person_id", "team_id", "subject", "status", "waiting_on", "urgent", "created_at",
             "last_message_at", "first_reply_due_at", "first_reply_at", "reply_working_hours"],
             thread_rows(), "threads", threads)
-        _copy(connection, "figures_thread_day", ["day", "team_id", "threads", "urgent"],
-              ((*key, n, u) for key, (n, u) in day_counts.items()), "thread days", len(day_counts))
-        _copy(connection, "figures_reply_count", ["month", "team_id", "reply_tenths", "late",
-                                                  "count"],
-              ((*key, n) for key, n in reply_counts.items()), "reply counts", len(reply_counts))
+        _copy_counts(connection, tally, ThreadDay)
+        _copy_counts(connection, tally, ReplyCount)
         thread_rows_back = connection.execute(select(MessageThread.__table__.c.id,
                                                      MessageThread.__table__.c.created_at)
                                               .order_by(MessageThread.__table__.c.id)).all()
@@ -249,7 +242,6 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
               messages(), "messages", threads * 4)
 
         slugs = [slug for _lid, slug in localities]
-        counts: dict[tuple[Any, ...], int] = {}
 
         def gaps() -> Iterator[tuple[Any, ...]]:
             """Most searches from a few common phrases; a share (``--tail``) are words nearly
@@ -259,30 +251,19 @@ def _fill(app: Any, args: argparse.Namespace) -> int:
                          if rng.random() < args.tail else rng.choice(WORDS))
                 filters = {"near_locality": rng.choice(slugs)}
                 at = now - timedelta(minutes=rng.uniform(60, 518_000))
-                key = (month_of(at), gap_locality(filters), normalise_words(words))
-                counts[key] = counts.get(key, 0) + 1
+                count_gap(tally, words=words, filters=filters, at=at)
                 yield words, json.dumps(filters), at
 
         _copy(connection, "search_gap", ["query", "filters", "created_at"], gaps(),
               "search gaps", args.gaps)
-        _copy(connection, "search_gap_count", ["month", "locality", "words", "count"],
-              ((*key, n) for key, n in counts.items()), "search gap counts", len(counts))
-        by_locality: dict[tuple[Any, ...], int] = {}
-        by_words: dict[str, int] = {}
-        for (month, locality, words), n in counts.items():
-            by_locality[(month, locality)] = by_locality.get((month, locality), 0) + n
-            if words:
-                by_words[words] = by_words.get(words, 0) + n
-        _copy(connection, "search_gap_locality_count", ["month", "locality", "count"],
-              ((*key, n) for key, n in by_locality.items()), "gap counts per locality",
-              len(by_locality))
-        _copy(connection, "search_gap_words", ["words", "total"], iter(by_words.items()),
-              "gap words", len(by_words))
+        for model in (SearchGapCount, SearchGapLocalityCount, SearchGapWords):
+            _copy_counts(connection, tally, model)
+        gap_counts = len(tally.rows(SearchGapCount))
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
             c.execute(text("VACUUM ANALYZE"))
     print(f"  filled {args.referrals:,} referrals, {threads:,} threads ({threads * 4:,} messages),"
-          f" {args.gaps:,} search gaps ({len(counts):,} counts) in "
+          f" {args.gaps:,} search gaps ({gap_counts:,} counts) in "
           f"{time.perf_counter() - started:.0f} s", flush=True)
     return int(manager)
 

@@ -18,7 +18,6 @@ Every existing row is filled in from what the figures used to compute at read ti
 referral's status changes, the thread's messages, the search gap rows): docs/adr/0009.
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -110,7 +109,12 @@ def _aware(value):  # type: ignore[no-untyped-def]
 
 
 def _backfill_referrals(bind: sa.engine.Connection) -> None:
-    from portal.carers.progress import CONTACTED, REACHED, contact_figures
+    from types import SimpleNamespace
+
+    from portal.carers.models import ReferralStatus
+    from portal.carers.progress import CONTACTED, REACHED, contact_figures, figures_key
+    from portal.figures.counts import Tally, bump
+    from portal.figures.models import ReferralCount
 
     contacted = tuple(s.value for s in CONTACTED)
     reached = tuple(s.value for s in REACHED)
@@ -123,23 +127,17 @@ def _backfill_referrals(bind: sa.engine.Connection) -> None:
         'GROUP BY r.id, r.team_id, r.created_at, r.status, r.updated_at, r.locality_id, r.urgent')
         .bindparams(sa.bindparam('contacted', expanding=True), sa.bindparam('reached', expanding=True)),
         {'contacted': list(contacted), 'reached': list(reached)}).all()
-    from types import SimpleNamespace
-
-    from portal.carers.models import ReferralStatus
-    from portal.carers.progress import figures_key
-
     changes = []
-    counts: dict[tuple, int] = defaultdict(int)
+    tally = Tally()
     for rid, team_id, sent, status, updated, contact_at, reached_at, locality_id, urgent in rows:
         if reached_at is None and status in reached:
             reached_at = updated
         days, working = (contact_figures(slugs.get(team_id), _aware(sent), _aware(contact_at))
                          if contact_at is not None else (None, None))
-        key = figures_key(SimpleNamespace(  # type: ignore[arg-type]
+        bump(tally, ReferralCount, figures_key(SimpleNamespace(  # type: ignore[arg-type]
             created_at=_aware(sent), locality_id=locality_id, urgent=bool(urgent),
             contact_days=days, contact_working_days=working, reached_at=reached_at,
-            status=ReferralStatus(status)))
-        counts[tuple(key.items())] += 1
+            status=ReferralStatus(status))), count=1)
         if contact_at is None and reached_at is None:
             continue
         changes.append({'rid': rid, 'contact_at': _aware(contact_at) if contact_at else None,
@@ -150,25 +148,27 @@ def _backfill_referrals(bind: sa.engine.Connection) -> None:
                         'WHERE id = :rid')
     for start in range(0, len(changes), BATCH):
         bind.execute(statement, changes[start:start + BATCH])
-    _insert(bind, 'figures_referral_count', [dict(key) | {'count': n} for key, n in counts.items()])
+    _insert(bind, tally, ReferralCount)
 
 
-def _insert(bind: sa.engine.Connection, table: str, rows: list[dict]) -> None:
+def _insert(bind: sa.engine.Connection, tally, model) -> None:  # type: ignore[no-untyped-def]
+    """The rows ``tally`` holds for ``model``'s table."""
+    rows = tally.rows(model)
     if not rows:
         return
     columns = list(rows[0])
-    statement = sa.text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    statement = sa.text(f"INSERT INTO {model.__tablename__} ({', '.join(columns)}) VALUES "
                         f"({', '.join(':' + c for c in columns)})")
     for start in range(0, len(rows), BATCH):
         bind.execute(statement, rows[start:start + BATCH])
 
 
 def _backfill_threads(bind: sa.engine.Connection) -> None:
-    from portal.messaging.hours import team_hours, working_time
+    from portal.figures import counts
+    from portal.figures.models import ReplyCount, ThreadDay
+    from portal.messaging.hours import team_hours
 
     slugs = dict(bind.execute(sa.text('SELECT id, slug FROM care_team')).all())
-    from portal.figures.counts import day_of, month_of, tenths
-
     asked = bind.execute(sa.text(
         "SELECT t.id, t.team_id, MIN(m.created_at), t.created_at, t.urgent FROM message_thread t "
         "JOIN message m ON m.thread_id = t.id AND m.kind = 'person' "
@@ -181,53 +181,38 @@ def _backfill_threads(bind: sa.engine.Connection) -> None:
             "WHERE m.kind = 'team' AND m.created_at >= a.asked GROUP BY m.thread_id")):
         replied[tid] = _aware(at)
     changes = []
-    days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    replies: dict[tuple, int] = defaultdict(int)
+    tally = counts.Tally()
     for tid, team_id, first, created, urgent in asked:
         hours = team_hours(slugs.get(team_id) or 'default')
-        first = _aware(first)
+        first, created = _aware(first), _aware(created)
         reply = replied.get(tid)
         due = hours.reply_due(first)
-        taken = working_time(hours, first, reply).total_seconds() / 3600 if reply else None
+        counts.thread_started(tally, team_id=team_id, at=created, urgent=bool(urgent))
+        taken = (counts.first_reply(tally, team_id=team_id, hours=hours, started=first,
+                                    replied=reply, due=due) if reply is not None else None)
         changes.append({'tid': tid, 'due': due, 'reply': reply, 'hours': taken})
-        day = days[(day_of(_aware(created)), team_id)]
-        day[0] += 1
-        day[1] += 1 if urgent else 0
-        if reply is not None and taken is not None:
-            replies[(month_of(_aware(created)), team_id, tenths(taken), reply > due)] += 1
     statement = sa.text('UPDATE message_thread SET first_reply_due_at = :due, first_reply_at = '
                         ':reply, reply_working_hours = :hours WHERE id = :tid')
     for start in range(0, len(changes), BATCH):
         bind.execute(statement, changes[start:start + BATCH])
-    _insert(bind, 'figures_thread_day', [
-        {'day': d, 'team_id': t, 'threads': n, 'urgent': u} for (d, t), (n, u) in days.items()])
-    _insert(bind, 'figures_reply_count', [
-        {'month': m, 'team_id': t, 'reply_tenths': r, 'late': late, 'count': n}
-        for (m, t, r, late), n in replies.items()])
+    _insert(bind, tally, ThreadDay)
+    _insert(bind, tally, ReplyCount)
 
 
 def _backfill_gaps(bind: sa.engine.Connection) -> None:
     import json
 
-    from portal.search.gaps import gap_locality, month_of, normalise_words
+    from portal.figures.counts import Tally
+    from portal.search.gaps import count_gap
+    from portal.search.models import SearchGapCount, SearchGapLocalityCount, SearchGapWords
 
-    counts: dict[tuple, int] = defaultdict(int)
+    tally = Tally()
     for query, filters, created_at in bind.execute(sa.text(
             'SELECT query, filters, created_at FROM search_gap')).yield_per(BATCH):
         found = json.loads(filters) if isinstance(filters, str) else (filters or {})
-        key = (month_of(_aware(created_at)), gap_locality(found)[:80], normalise_words(query or ''))
-        counts[key] += 1
-    _insert(bind, 'search_gap_count', [{'month': m, 'locality': loc, 'words': w, 'count': n}
-                                       for (m, loc, w), n in counts.items()])
-    localities: dict[tuple, int] = defaultdict(int)
-    words: dict[str, int] = defaultdict(int)
-    for (m, loc, w), n in counts.items():
-        localities[(m, loc)] += n
-        if w:
-            words[w] += n
-    _insert(bind, 'search_gap_locality_count', [{'month': m, 'locality': loc, 'count': n}
-                                                for (m, loc), n in localities.items()])
-    _insert(bind, 'search_gap_words', [{'words': w, 'total': n} for w, n in words.items()])
+        count_gap(tally, words=query or '', filters=found, at=_aware(created_at))
+    for model in (SearchGapCount, SearchGapLocalityCount, SearchGapWords):
+        _insert(bind, tally, model)
 
 
 def downgrade() -> None:

@@ -94,7 +94,8 @@ class CarerReferral(Base):
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_carer_referral_year_sequence"),
         Index("ix_carer_referral_team_id_status", "team_id", "status"),
-        # The figures read a period's referrals (migration 0017_figures_stored).
+        # The queue's export reads a period's referrals (migration 0017_figures_stored; the
+        # figures read ``figures_referral_count`` instead).
         Index("ix_carer_referral_created_at", "created_at"),
         # An assignee always comes with when (a deleted account leaves the time behind).
         CheckConstraint("assigned_to_id IS NULL OR assigned_at IS NOT NULL",

@@ -21,8 +21,8 @@ from portal.clock import utcnow
 from portal.content.models import ContentFeedback, ContentItem, ContentVersion, VersionStatus
 from portal.places.models import Locality
 from portal.pulse.models import PulseAnswer
-from portal.search.gaps import count_gap
 from portal.search.models import SearchGap
+from portal.search.services import note_gap
 
 # Referrals a month, roughly, per locality (the rest of the localities get none).
 REFERRALS_PER_MONTH = {"torquay": 9, "paignton-brixham": 6, "newton-abbot": 4, "coastal": 2,
@@ -117,9 +117,8 @@ def _gaps(session: Session, rng: random.Random) -> None:
     now = utcnow()
     for words, slug, per_month in GAP_WORDS:
         for _ in range(per_month * 12):
-            at = now - timedelta(days=rng.uniform(1, 360))
-            session.add(SearchGap(query=words, filters={"near_locality": slug}, created_at=at))
-            count_gap(session, words=words, filters={"near_locality": slug}, at=at)
+            note_gap(session, words=words, filters={"near_locality": slug},
+                     at=now - timedelta(days=rng.uniform(1, 360)))
 
 
 def _feedback(session: Session, rng: random.Random) -> None:

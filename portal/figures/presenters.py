@@ -26,7 +26,6 @@ from portal.figures.tables import (
     plain,
     week_label,
 )
-from portal.search.gaps import normalise_words
 
 WORDS_SHOWN = 30
 
@@ -187,26 +186,19 @@ def community_assets(session: Session, filters: Filters) -> Page:
 
 
 def _words_table(gaps: queries.Gaps, names: dict[str, str], months: list[date]) -> DisplayTable:
-    merged: dict[tuple[str, str | None], dict[date, int]] = defaultdict(dict)
-    for (text, slug), per_month in gaps.words.items():
-        words = normalise_words(text)
-        if words:
-            cell = merged[(words, slug)]
-            for month, n in per_month.items():
-                cell[month] = cell.get(month, 0) + n
+    """``gaps.words`` is already normalised and holds only words searched 5 times or more."""
     totals: dict[str, int] = defaultdict(int)
-    for (words, _slug), per_month in merged.items():
+    for (words, _slug), per_month in gaps.words.items():
         totals[words] += sum(per_month.values())
-    listed = sorted((key for key in merged if totals[key[0]] >= THRESHOLD),
-                    key=lambda key: (-totals[key[0]], key[0], names.get(key[1] or "", "")))
-    listed = listed[:WORDS_SHOWN]
+    listed = sorted(gaps.words, key=lambda key: (-totals[key[0]], key[0],
+                                                 names.get(key[1] or "", "")))[:WORDS_SHOWN]
     labels = [_("\"%(words)s\" in %(locality)s", words=words,
                 locality=names.get(slug, slug) if slug else _("no locality given"))
               for words, slug in listed]
     display, _table = counts_table(
         "gaps-by-words", _("Searches that found nothing, by words and locality"),
         _("Words searched"), labels, [month_label(m) for m in months],
-        [[merged[key].get(m, 0) for m in months] for key in listed], column_totals=False)
+        [[gaps.words[key].get(m, 0) for m in months] for key in listed], column_totals=False)
     return display
 
 
@@ -283,10 +275,6 @@ def use(session: Session, filters: Filters) -> Page:
     return page
 
 
-PAGES = {"carers": carers, "messaging": messaging, "community-assets": community_assets,
-         "guidance": guidance, "use": use}
-
-
 # Experience pulse ------------------------------------------------------------------------
 
 def quarter_label(quarter: date) -> str:
@@ -354,4 +342,5 @@ def pulse(session: Session, filters: Filters) -> Page:
     return page
 
 
-PAGES["pulse"] = pulse
+PAGES = {"carers": carers, "messaging": messaging, "community-assets": community_assets,
+         "guidance": guidance, "use": use, "pulse": pulse}

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, extract, func, or_, select
+from sqlalchemy import String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import CareTeam, User, UserRole, team_locality
 from portal.authz import Role
-from portal.carers import progress
 from portal.circles.models import CarerGrant, Purpose, TeamConsent
 from portal.clock import today, utcnow
 from portal.content.models import ContentFeedback, ContentItem, ContentVersion, VersionStatus
@@ -34,18 +33,8 @@ from portal.plans.models import Plan, PlanSection
 from portal.search.documents import ATTENDANCE_CODES
 from portal.search.models import SearchGapCount, SearchGapLocalityCount, SearchGapWords
 
-CONTACT_TARGET_DAYS = progress.CONTACT_TARGET_DAYS
-URGENT_CONTACT_TARGET_DAYS = progress.URGENT_CONTACT_TARGET_DAYS
 REVIEW_WINDOW = timedelta(days=90)
 NO_LOCALITY = None
-
-
-def _month(column: Any) -> tuple[Any, Any]:
-    return extract("year", column), extract("month", column)
-
-
-def _as_month(year: Any, month: Any) -> date:
-    return date(int(year), int(month), 1)
 
 
 def _localities(session: Session, filters: Filters) -> list[Locality]:

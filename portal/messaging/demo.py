@@ -12,7 +12,7 @@ from portal.circles.models import CarerGrant, Purpose, Scope, TeamConsent
 from portal.circles.services import CONSENT_WORDING
 from portal.clock import utcnow
 from portal.figures import counts as figures
-from portal.messaging.hours import team_hours, working_time
+from portal.messaging.hours import team_hours
 from portal.messaging.models import (
     Message,
     MessageKind,
@@ -67,11 +67,9 @@ def _thread(session: Session, person: User, team: CareTeam, subject: str,
         thread.last_message_at = when
         if kind is MessageKind.TEAM and thread.first_reply_at is None:
             thread.first_reply_at = when
-            thread.reply_working_hours = working_time(
-                team_hours(team.slug), start, when).total_seconds() / 3600
-            figures.first_reply(session, team_id=team.id, started=start,
-                                hours=thread.reply_working_hours,
-                                late=when > team_hours(team.slug).reply_due(start))
+            thread.reply_working_hours = figures.first_reply(
+                session, team_id=team.id, hours=team_hours(team.slug), started=start,
+                replied=when, due=thread.first_reply_due_at)
         when += timedelta(hours=2)
     last = lines[-1][0]
     thread.waiting_on = Waiting.TEAM if last is MessageKind.PERSON else Waiting.PERSON

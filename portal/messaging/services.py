@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -26,7 +26,7 @@ from portal.figures import counts as figures
 from portal.mail import public_url, queue_email
 from portal.messaging.crisis import suggests_crisis
 from portal.messaging.files import CleanFile
-from portal.messaging.hours import local_text, team_hours, working_time
+from portal.messaging.hours import local_text, team_hours
 from portal.messaging.models import (
     Attachment,
     Message,
@@ -145,11 +145,11 @@ def start_thread(session: Session, /, *, person: User, subject: str, body: str,
     assert team is not None  # nosec B101: the id came from the team table
     now = utcnow()
     crisis = suggests_crisis(subject + "\n" + body)
+    due = team_hours(team.slug).reply_due(now)
     thread = MessageThread(person_id=person.id, team_id=team.id, subject=subject,
                            urgent=crisis, created_at=now, last_message_at=now,
                            waiting_on=Waiting.TEAM,
-                           reply_due_at=team_hours(team.slug).reply_due(now),
-                           first_reply_due_at=team_hours(team.slug).reply_due(now))
+                           reply_due_at=due, first_reply_due_at=due)
     session.add(thread)
     session.flush()
     message = Message(thread_id=thread.id, kind=MessageKind.PERSON, author_id=by.id,
@@ -235,9 +235,8 @@ def reply(session: Session, /, *, thread: MessageThread, body: str,
 def _first_reply(session: Session, team: CareTeam, asked: datetime, due: datetime | None,
                  now: datetime) -> dict[str, Any]:
     """The team's first reply and the working hours it took, kept once (for the figures)."""
-    hours = working_time(team_hours(team.slug), asked, now).total_seconds() / 3600
-    late = due is not None and now > (due if due.tzinfo else due.replace(tzinfo=UTC))
-    figures.first_reply(session, team_id=team.id, started=asked, hours=hours, late=late)
+    hours = figures.first_reply(session, team_id=team.id, hours=team_hours(team.slug),
+                                started=asked, replied=now, due=due)
     return {"first_reply_at": now, "reply_working_hours": hours}
 
 

@@ -48,7 +48,15 @@ def finished(subject: Subject, item: Any) -> bool:
 
 
 def _finished_and_theirs(session: Session, subject: Subject, item: Any, person: Any) -> bool:
-    return theirs(session, subject, item, person) and finished(subject, item)
+    """Finished first: every page of an open conversation or request asks this, and only a
+    finished one needs the access policy."""
+    return item is not None and finished(subject, item) and theirs(session, subject, item, person)
+
+
+def _asked(session: Session, subject: Subject, item: Any, person: Any) -> set[str]:
+    return set(session.scalars(select(PulseAsked.statement).where(
+        PulseAsked.person_id == person.id, PulseAsked.subject == subject.value,
+        PulseAsked.subject_id == item.id)))
 
 
 def to_ask(session: Session, *, subject: Subject, item: Any, person: Any) -> list[Statement]:
@@ -56,9 +64,7 @@ def to_ask(session: Session, *, subject: Subject, item: Any, person: Any) -> lis
     asked)."""
     if not _finished_and_theirs(session, subject, item, person):
         return []
-    done = set(session.scalars(select(PulseAsked.statement).where(
-        PulseAsked.person_id == person.id, PulseAsked.subject == subject.value,
-        PulseAsked.subject_id == item.id)))
+    done = _asked(session, subject, item, person)
     return [statement for statement in ASKED[subject] if statement.value not in done]
 
 
@@ -74,10 +80,10 @@ def answer(session: Session, /, *, subject: Subject, item: MessageThread | Carer
            statement: Statement, value: int | None, by: Any) -> None:
     """Keep the answer (``value`` 1 to 5; None: they would rather not say) with only the
     locality and quarter, and, apart, that ``by`` has been asked this."""
-    if statement not in to_ask(session, subject=subject, item=item, person=by):
-        if statement in ASKED[subject] and _finished_and_theirs(session, subject, item, by):
-            raise AlreadyAnswered(statement.value)
+    if statement not in ASKED[subject] or not _finished_and_theirs(session, subject, item, by):
         raise NotAsked(statement.value)
+    if statement.value in _asked(session, subject, item, by):
+        raise AlreadyAnswered(statement.value)
     if value is not None and value not in SCALE:
         raise NotAsked(f"{value} is not on the scale")
     session.add(PulseAsked(person_id=by.id, subject=subject.value, subject_id=item.id,

@@ -11,12 +11,10 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from portal.figures.counts import bump, month_of
+from portal.figures.counts import Counting, bump, month_of
 from portal.search.models import SearchGapCount, SearchGapLocalityCount, SearchGapWords
 
-__all__ = ["count_gap", "gap_locality", "month_of", "normalise_words"]
+__all__ = ["count_gap", "gap_locality", "normalise_words"]
 
 _NOT_WORD = re.compile(r"[^\w'\s-]+")
 _SPACES = re.compile(r"\s+")
@@ -39,7 +37,7 @@ def gap_locality(filters: dict[str, Any]) -> str:
     return str(chosen[0]) if chosen and chosen[0] else ""
 
 
-def count_gap(session: Session, *, words: str, filters: dict[str, Any], at: datetime,
+def count_gap(session: Counting, *, words: str, filters: dict[str, Any], at: datetime,
               n: int = 1) -> None:
     """Add ``n`` to the counts for the search's month, locality and words (one statement
     each: two searches at once both count)."""

@@ -100,10 +100,11 @@ def _record_gap(session: Session, query: ServiceQuery, words: str, place: Place 
     session.commit()
 
 
-def note_gap(session: Session, *, words: str, filters: dict[str, Any]) -> SearchGap:
+def note_gap(session: Session, *, words: str, filters: dict[str, Any],
+             at: datetime | None = None) -> SearchGap:
     """The search's row, and its count by month, locality and words (``portal.search.gaps``)
-    in the same transaction."""
-    gap = SearchGap(query=words, filters=filters, created_at=utcnow())
+    in the same transaction (``at``: when, if not now, as the demo's year of searches)."""
+    gap = SearchGap(query=words, filters=filters, created_at=at or utcnow())
     session.add(gap)
     count_gap(session, words=words, filters=filters, at=gap.created_at)
     return gap

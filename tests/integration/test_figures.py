@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -20,9 +21,10 @@ from portal.carers.progress import counted
 from tests.helpers.factories import make_locality, make_team, make_user
 
 PAGES = ["/figures/carers", "/figures/messaging", "/figures/community-assets",
-         "/figures/guidance", "/figures/use"]
+         "/figures/guidance", "/figures/use", "/figures/pulse"]
 _TITLES = {url: f"{title} \u2013 Figures" for url, title in zip(
-    PAGES, ["Carer's assessments", "Messaging", "Community assets", "Guidance", "Use"], strict=True)}
+    PAGES, ["Carer's assessments", "Messaging", "Community assets", "Guidance", "Use",
+            "Experience pulse"], strict=True)}
 PERIOD = "start=2026-01&end=2026-03"
 FEWER = "fewer than 5"
 
@@ -195,6 +197,48 @@ def test_the_csv_holds_the_same_figures_with_fewer_than_5(client, manager, local
             and r == "Coastal"] == row(page["referrals-by-month"], "Coastal")
 
 
+def test_every_page_downloads_as_csv_with_the_page_s_tables(client, manager, localities):
+    client.sign_in_as(manager)
+    for url in PAGES:
+        response = client.get(f"{url}?{PERIOD}&format=csv")
+        assert response.status_code == 200 and response.mimetype == "text/csv", url
+        lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+        assert lines[0] == ["Table", "Row", "Column", "Value"], url
+        page = unescape(client.get(f"{url}?{PERIOD}").get_data(as_text=True))
+        captions = {table for table, _r, _c, _v in lines[1:]}
+        assert captions and all(caption in page for caption in captions), url
+
+
+def test_the_messaging_page_shows_shares_urgent_and_overdue_and_working_hour_replies(
+        app, client, session, manager):
+    """10 threads to one team on a Tuesday morning: 5 answered an hour later (1 working
+    hour, within the promise), 5 flagged urgent and never answered (past the promise now)."""
+    from portal.circles.models import Purpose
+    from portal.messaging import services as messaging
+    from portal.messaging.models import MessageThread
+    from tests.helpers.factories import make_consent, serve
+
+    area = make_locality(session)
+    team = make_team(session, [area])
+    worker = make_user(session, Role.CARE_WORKER, teams=[team])
+    person = serve(session, make_user(session), area)
+    make_consent(session, person, Purpose.MESSAGING)
+    asked = datetime(2026, 2, 3, 10, 0, tzinfo=UTC)
+    with app.app_context():
+        for n in range(10):
+            with time_machine.travel(asked, tick=False):
+                sent = messaging.start_thread(
+                    session, person=person, subject="A question",
+                    body="I have chest pain" if n >= 5 else "Hello", by=person)
+            if n < 5:
+                thread = session.get(MessageThread, sent.message.thread_id)
+                with time_machine.travel(asked.replace(hour=11), tick=False):
+                    messaging.reply(session, thread=thread, body="Hello back", by=worker)
+    client.sign_in_as(manager)
+    found = tables(client.get(f"/figures/messaging?{PERIOD}").get_data(as_text=True))
+    assert row(found["reply-times"], team.name) == ["10", "50%", "1.0", "1.0", "2", "50%"]
+
+
 def test_every_read_of_figures_is_audited_with_its_filters(client, session, manager, localities):
     client.sign_in_as(manager)
     client.get(f"/figures/carers?{PERIOD}&locality=torquay-test")
@@ -253,6 +297,20 @@ def test_every_page_shows_a_chart_with_a_text_summary(client, manager, localitie
         html = client.get(f"{url}?{PERIOD}").get_data(as_text=True)
         assert 'role="img" aria-labelledby="' in html, url
         assert "Highest:" in html or "No bar can be shown" in html, url
+
+
+def test_every_page_puts_a_table_first_and_writes_each_bar_s_value_beside_it(
+        client, manager, localities):
+    """The chart repeats the first table, after it, and is readable without colour: every bar
+    (or hidden bar) has its label and its value or "fewer than 5" in words."""
+    client.sign_in_as(manager)
+    for url in PAGES:
+        html = client.get(f"{url}?{PERIOD}").get_data(as_text=True)
+        chart = html.index('class="figures-chart"')
+        assert html.index('figures-table"') < chart, url
+        svg = html[chart:html.index("</svg>", chart)]
+        bars = svg.count("<rect") + svg.count('font-style="italic"')
+        assert bars > 0 and svg.count("<text") == 2 * bars, url
 
 
 def test_whatever_the_filters_hold_the_answer_is_a_page_never_an_error(client, manager):

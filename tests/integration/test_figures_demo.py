@@ -19,7 +19,7 @@ def test_the_demo_manager_sees_real_figures_on_every_page(app, client, session):
         manager = session.scalar(select(User).where(User.email == "manager@demo.portal.test"))
     client.sign_in_as(manager)
     shown = {}
-    for url in [*PAGES, "/figures/pulse"]:
+    for url in PAGES:
         found = tables(client.get(url).get_data(as_text=True))
         shown[url] = found
     monthly = shown["/figures/carers"]["referrals-by-month"]
@@ -35,8 +35,11 @@ def test_the_demo_manager_sees_real_figures_on_every_page(app, client, session):
     assert int(status["Live"]) > 0
     threads = shown["/figures/messaging"]["reply-times"]
     assert len(threads) >= 3
+    weekly = shown["/figures/messaging"]["threads-by-week"]
+    assert weekly[-1][0] == "Total" and int(weekly[-1][-1]) > 0  # the demo's conversations
     use = shown["/figures/use"]["use-by-locality"]
     assert use[-1][0] == "Total"
+    assert any(cell != "0" for cells in use[1:-1] for cell in cells[1:])  # the demo's people
     pulse = shown["/figures/pulse"]["pulse-by-locality"]
     torquay = next(cells for cells in pulse if cells[0] == "Torquay")
     assert int(torquay[-1]) > 50  # four quarters of answers

@@ -157,6 +157,30 @@ def test_nobody_answers_for_someone_elses_conversation_or_an_open_one(app, clien
     assert session.scalar(select(func.count()).select_from(PulseAnswer)) == 0
 
 
+def test_a_carer_acting_for_the_person_reads_the_closed_conversation_but_is_not_asked(
+        app, client, session, world):
+    """The person's own view of their care: a carer with the messages scope answers nothing
+    for them (the page does not ask, and a posted answer is refused as if not there)."""
+    from portal.circles.models import Scope
+    from tests.helpers.factories import make_grant
+
+    carer = make_user(session, Role.CARER, name="Cara Carer")
+    make_grant(session, world["tom"], carer, Scope.MESSAGES)
+    _close(app, session, world)
+    client.sign_in_as(carer)
+    url = f"/messages/{world['thread_id']}"
+    page = client.page(url)
+    assert "Rest it." in page.text  # they may read it
+    assert "How well are we doing?" not in page.text
+    html = client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/pulse", data={
+        "csrf_token": _token(html), "statement": "talk", "answer": "4"}).status_code == 404
+    assert client.post(f"{url}/pulse", data={
+        "csrf_token": _token(html), "decline": "1"}).status_code == 404
+    assert session.scalar(select(func.count()).select_from(PulseAnswer)) == 0
+    assert session.scalar(select(func.count()).select_from(PulseAsked)) == 0
+
+
 def test_a_carer_is_asked_after_their_assessment_request_is_completed(app, client, session, world):
     carer = make_user(session, Role.CARER, name="Cara Carer")
     with app.app_context():

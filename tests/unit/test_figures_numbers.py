@@ -8,8 +8,8 @@ import pytest
 
 from portal.figures.filters import Filters, add_months
 from portal.figures.numbers import due_after, percentile, working_time
-from portal.figures.presenters import normalise_words
 from portal.messaging.hours import LONDON, team_hours
+from portal.search.gaps import normalise_words
 
 
 def local(*parts: int) -> datetime:
