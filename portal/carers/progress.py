@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import CareTeam
 from portal.carers.models import CarerReferral, ReferralStatus
-from portal.carers.targets import CONTACTED  # "contact made" or later: the carer was contacted
+from portal.carers.targets import (  # "contact made" or later: the carer was contacted
+    CONTACTED,
+    DEFAULT_ROUTINE_DAYS,
+    DEFAULT_URGENT_DAYS,
+    target_days,
+)
 from portal.figures.counts import bump, month_of, tenths
 from portal.figures.models import NOT_YET, ReferralCount
 from portal.messaging.hours import team_hours, working_days_to
@@ -24,8 +29,10 @@ from portal.messaging.hours import team_hours, working_days_to
 # An assessment was booked (or done).
 REACHED = frozenset({ReferralStatus.ASSESSMENT_BOOKED, ReferralStatus.COMPLETED})
 DEFAULT_HOURS = "default"  # the triage queue's
-CONTACT_TARGET_DAYS = 5         # "within 5 working days" (the referral's sent page)
-URGENT_CONTACT_TARGET_DAYS = 1  # "today, or on the next working day"
+# "Within target" is the queue's own contact target (carers.targets, CARER_CONTACT_DAYS_*);
+# these are its defaults, which count where no app is configured (the migration's backfill).
+CONTACT_TARGET_DAYS = DEFAULT_ROUTINE_DAYS
+URGENT_CONTACT_TARGET_DAYS = DEFAULT_URGENT_DAYS
 
 
 def _aware(value: datetime) -> datetime:
@@ -42,7 +49,7 @@ def contact_figures(team_slug: str | None, sent: datetime, contacted: datetime
 
 def figures_key(referral: CarerReferral) -> dict[str, Any]:
     """The referral's row in ``figures_referral_count``: everything the figures count about it."""
-    target = URGENT_CONTACT_TARGET_DAYS if referral.urgent else CONTACT_TARGET_DAYS
+    target = target_days(bool(referral.urgent))
     return {"month": month_of(referral.created_at), "locality_id": referral.locality_id or 0,
             "urgent": bool(referral.urgent),
             "contact_tenths": NOT_YET if referral.contact_days is None

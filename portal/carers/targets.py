@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from portal.carers.models import CarerReferral, ReferralStatus
 from portal.clock import UK, today
@@ -62,8 +62,11 @@ def working_days_between(start: date, end: date) -> int:
 
 
 def target_days(urgent: bool) -> int:
+    """The configured target; its default outside an app (the migrations' backfill)."""
     key, default = (("CARER_CONTACT_DAYS_URGENT", DEFAULT_URGENT_DAYS) if urgent
                     else ("CARER_CONTACT_DAYS_ROUTINE", DEFAULT_ROUTINE_DAYS))
+    if not has_app_context():
+        return default
     return int(current_app.config.get(key, default))
 
 

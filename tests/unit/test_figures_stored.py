@@ -305,3 +305,23 @@ def test_the_counts_stay_equal_to_the_records_whatever_the_order_of_changes(app,
             assert (shown is None) == (exact is None)
             if exact is not None:
                 assert shown == round(exact, 1)  # what the page shows, to one decimal place
+
+
+def test_within_target_is_the_queues_configured_target(app):
+    """The figures count "within target" by the contact target a council sets for the queue
+    (CARER_CONTACT_DAYS_*), not a second copy of the defaults."""
+    from portal.carers.progress import figures_key
+
+    referral = CarerReferral(urgent=False, created_at=local(2026, 1, 5, 9, 0),
+                             contact_days=3.0, contact_working_days=3, locality_id=None)
+    urgent = CarerReferral(urgent=True, created_at=local(2026, 1, 5, 9, 0),
+                           contact_days=1.0, contact_working_days=1, locality_id=None)
+    with app.app_context():
+        assert figures_key(referral)["within_target"]  # 3 working days, the default 5
+        assert not figures_key(urgent)["within_target"]  # next day, the default same day
+        app.config.update(CARER_CONTACT_DAYS_ROUTINE=2, CARER_CONTACT_DAYS_URGENT=1)
+        try:
+            assert not figures_key(referral)["within_target"]
+            assert figures_key(urgent)["within_target"]
+        finally:
+            app.config.update(CARER_CONTACT_DAYS_ROUTINE=5, CARER_CONTACT_DAYS_URGENT=0)
