@@ -12,7 +12,7 @@ from portal.accounts.models import CareTeam, User
 from portal.audit.events import AccessReason
 from portal.authz import Permission
 from portal.carers.models import CarerReferral, ReferralStatus
-from portal.circles.policy import decide_referral, referrals_query
+from portal.circles.policy import decide_referral, own_referrals_query, referrals_query
 from portal.clock import utcnow
 
 
@@ -44,7 +44,8 @@ def queue(session: Session, worker: User, assigned: Assigned = Assigned.ANYONE
 
 
 def referrals_of(session: Session, carer: User) -> list[CarerReferral]:
-    return list(session.scalars(select(CarerReferral).where(CarerReferral.carer_id == carer.id)
+    """The carer's own requests, newest first, as the access policy lists them."""
+    return list(session.scalars(own_referrals_query(carer)
                                 .order_by(CarerReferral.created_at.desc())))
 
 

@@ -246,6 +246,18 @@ def referrals_query(worker: Any) -> Select[Any]:
         CarerReferral.locality_id.in_(localities)))
 
 
+def own_referrals_query(carer: Any) -> Select[Any]:
+    """The requests a signed-in carer sent themself (the list form of ``decide_referral``'s
+    OWNER rule): their status only, never the team's notes."""
+    from sqlalchemy import false
+
+    from portal.carers.models import CarerReferral
+
+    if not _signed_in(carer):
+        return select(CarerReferral).where(false())
+    return select(CarerReferral).where(CarerReferral.carer_id == carer.id)
+
+
 def decide_referral(session: Session, *, actor: Any, referral: Any) -> Decision:
     """May ``actor`` see ``referral`` and why: CARE_TEAM (work on it, with the team whose
     queue it is in), OWNER (the carer who sent it, signed in: its status only) or refused."""
