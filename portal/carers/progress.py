@@ -9,7 +9,7 @@ which also keeps the referral's row in ``figures_referral_count``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from portal.carers.targets import (  # "contact made" or later: the carer was co
     DEFAULT_URGENT_DAYS,
     target_days,
 )
+from portal.clock import as_utc
 from portal.figures.counts import bump, month_of, tenths
 from portal.figures.models import NOT_YET, ReferralCount
 from portal.messaging.hours import team_hours, working_days_to
@@ -35,15 +36,12 @@ CONTACT_TARGET_DAYS = DEFAULT_ROUTINE_DAYS
 URGENT_CONTACT_TARGET_DAYS = DEFAULT_URGENT_DAYS
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
 
 def contact_figures(team_slug: str | None, sent: datetime, contacted: datetime
                     ) -> tuple[float, int]:
     """Calendar days from sending to first contact, and the working days it took in the
     team's hours (0: the day it counts from; "within 5 working days" is ``<= 5``)."""
-    days = (_aware(contacted) - _aware(sent)).total_seconds() / 86400
+    days = (as_utc(contacted) - as_utc(sent)).total_seconds() / 86400
     return days, working_days_to(team_hours(team_slug or DEFAULT_HOURS), sent, contacted)
 
 

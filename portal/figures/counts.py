@@ -9,12 +9,13 @@ functions with a ``Tally`` in place of the session: one place works out what eac
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from portal.clock import as_utc
 from portal.db import Base
 
 if TYPE_CHECKING:
@@ -27,12 +28,12 @@ def tenths(value: float) -> int:
 
 
 def month_of(at: datetime) -> date:
-    at = _aware(at).astimezone(UTC)
+    at = as_utc(at)
     return date(at.year, at.month, 1)
 
 
 def day_of(at: datetime) -> date:
-    return _aware(at).astimezone(UTC).date()
+    return as_utc(at).date()
 
 
 class Tally:
@@ -91,12 +92,8 @@ def first_reply(session: Counting, *, team_id: int, hours: TeamHours, started: d
     from portal.messaging.hours import working_time
 
     taken = working_time(hours, started, replied).total_seconds() / 3600
-    late = due is not None and _aware(replied) > _aware(due)
+    late = due is not None and as_utc(replied) > as_utc(due)
     bump(session, ReplyCount, {"month": month_of(started), "team_id": team_id,
                                "reply_tenths": tenths(taken), "late": late}, count=1)
     return taken
 
-
-def _aware(at: datetime) -> datetime:
-    """Datetimes read back from SQLite are naive UTC."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)

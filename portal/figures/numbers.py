@@ -10,9 +10,10 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
+from portal.clock import as_utc
 from portal.messaging.hours import LONDON, TeamHours, due_after, working_time
 
-__all__ = ["WorkingClock", "aware", "due_after", "percentile", "working_time"]
+__all__ = ["WorkingClock", "due_after", "percentile", "working_time"]
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -24,10 +25,6 @@ def percentile(values: Sequence[float], share: float) -> float | None:
     rank = max(1, math.ceil(share * len(ordered)))
     return ordered[rank - 1]
 
-
-def aware(value: datetime) -> datetime:
-    """Datetimes read back from SQLite are naive UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class WorkingClock:
@@ -68,7 +65,7 @@ class WorkingClock:
         return self._before[day]
 
     def _at(self, moment: datetime) -> float | None:
-        local = aware(moment).astimezone(LONDON)
+        local = as_utc(moment).astimezone(LONDON)
         if local.date() < self.origin:
             return None
         return self._cumulative(local.date()) + self._seconds_in(local.date(), local.time())
@@ -80,7 +77,7 @@ class WorkingClock:
         return timedelta(seconds=max(0.0, last - first))
 
     def due_after(self, working_days: int, start: datetime) -> datetime:
-        local = aware(start).astimezone(LONDON)
+        local = as_utc(start).astimezone(LONDON)
         span = self._span(local.date())
         if not self.hours.hours:
             return due_after(self.hours, working_days, start)
