@@ -46,6 +46,8 @@ def _messages() -> dict[str, str]:
         "not_found": _("That carer could not be found."),
         "no_scopes": _("Choose at least one thing they may do"),
         "past_end": _("The last day of access must be today or in the future"),
+        "unverified": _("Confirm your email address before you ask: follow the link we sent "
+                        "you, or send a new one from your account page."),
     }
 
 
@@ -212,9 +214,13 @@ def arrange(person_id: int) -> str | Response:
 def ask() -> str | Response:
     form = AskForm()
     if form.validate_on_submit():
-        carers.ask(db.session, person_email=form.email.data,
-                   relationship=form.relationship.data, scopes=form.scopes.data,
-                   by=current_user)
+        try:
+            carers.ask(db.session, person_email=form.email.data,
+                       relationship=form.relationship.data, scopes=form.scopes.data,
+                       by=current_user)
+        except carers.CarerError as error:
+            form.form_errors.append(_messages()[error.kind])
+            return render_template("circles/ask.html", form=form)
         flash(_("If that email address belongs to a portal account, we have asked its owner. "
                 "You will get an email when they answer."), "success")
         return redirect(url_for("circles.cared_for"))

@@ -134,6 +134,9 @@ def accept(session: Session, /, *, token: str, by: Any) -> CarerGrant:
         raise CarerError("self")
     if by.email.lower() != invitation.email.lower():
         raise CarerError("wrong_account")
+    if by.email_verified_at is None:
+        # The link went to this address, so following it confirms the address.
+        by.email_verified_at = utcnow()
     # Claim the invitation atomically: of two acceptances at once, only one changes the row.
     claimed = session.execute(update(CarerInvitation).where(
         CarerInvitation.id == invitation.id, CarerInvitation.accepted_at.is_(None),
@@ -240,7 +243,10 @@ def arrange(session: Session, /, *, person: Any, carer_email: str, relationship:
         raise CarerError("not_found")
     chosen = _check_terms(scopes, ends_on)
     carer = _user_by_email(session, carer_email.strip())
-    if carer is None or carer.id == person.id or not carer.is_active:
+    # An account whose address was never confirmed may have been opened by someone else in
+    # that address's name: it is treated as no account at all.
+    if (carer is None or carer.id == person.id or not carer.is_active
+            or carer.email_verified_at is None):
         return None
     if carer.id == by.id:
         raise CarerError("self")
@@ -270,7 +276,12 @@ def arrange(session: Session, /, *, person: Any, carer_email: str, relationship:
 def ask(session: Session, /, *, person_email: str, relationship: str, scopes: Iterable[str],
         by: Any) -> CarerInvitation | None:
     """A carer asks someone for access. Returns None, writing nothing, when the address has no
-    account (or is the carer's own, or access exists): the carer is told the same either way."""
+    account (or is the carer's own, or access exists): the carer is told the same either way.
+
+    The carer must have confirmed their own address first: the person is asked by the name and
+    address of the asker, and an unconfirmed account may be someone else using that address."""
+    if by.email_verified_at is None:
+        raise CarerError("unverified")
     chosen = _check_terms(scopes, None)
     person = _user_by_email(session, person_email.strip())
     if person is None or person.id == by.id or not person.is_active or live_grant(

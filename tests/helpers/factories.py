@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import CareTeam, User, UserRole
 from portal.accounts.passwords import hash_password
 from portal.authz import Role
+from portal.clock import utcnow
 from portal.directory.models import Organisation, Service
 from portal.moderation.models import ProblemReport, ServiceRevision
 from portal.moderation.policies import today
@@ -35,12 +36,15 @@ def make_user(
     name: str | None = None,
     organisations: Iterable[Organisation] = (),
     teams: Iterable[CareTeam] = (),
+    verified: bool = True,
 ) -> User:
+    """An account whose address is confirmed, unless ``verified=False``."""
     n = next(_counter)
     user = User(
         email=email or f"person{n}@example.test",
         display_name=name or f"Person {n}",
         password_hash=password_hash(),
+        email_verified_at=utcnow() if verified else None,
     )
     user.role_rows = [UserRole(role=role) for role in (roles or (Role.RESIDENT,))]
     user.organisations = list(organisations)

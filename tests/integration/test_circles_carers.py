@@ -49,6 +49,19 @@ def test_invitation_email_has_a_link_and_no_health_information(client, session, 
         tom.id, tom.id, ["plan:view", "messages:send"])
 
 
+def test_accepting_an_invitation_confirms_the_address_it_was_sent_to(client, session,
+                                                                    smtp_sink):
+    tom = make_user(session)
+    jane = make_user(session, email="jane@example.com", verified=False)
+    link = _invite(client, tom, smtp_sink)
+    client.sign_in_as(jane)
+    response = client.submit(link + "/accept", {}, form_url=link)
+    assert response.status_code == 302
+    session.refresh(jane)
+    assert jane.email_verified_at is not None
+    assert session.scalars(select(CarerGrant)).one().carer_id == jane.id
+
+
 def test_carer_with_an_account_accepts_and_both_are_told(client, session, smtp_sink):
     tom = make_user(session, name="Tom Evans")
     jane = make_user(session, name="Jane Evans", email="jane@example.com")
@@ -240,6 +253,21 @@ def test_arranged_access_to_an_unknown_email_says_the_same_and_writes_nothing(cl
     assert session.scalars(select(CarerGrant)).all() == []
 
 
+def test_arranged_access_to_an_unconfirmed_account_is_refused_like_no_account(client, session,
+                                                                             smtp_sink):
+    # Someone may have opened an account in Jane's address without being able to read its
+    # mail: until the address is confirmed, it is no account for arranging access.
+    tom, worker = _served_worker(session)
+    make_user(session, email="jane@example.com", verified=False)
+    client.sign_in_as(worker)
+    smtp_sink.clear()
+    response = client.submit(f"/team/people/{tom.id}/arrange-carer", ARRANGE)
+    assert response.status_code == 302
+    assert "If that email address belongs to a portal account" in client.page("/team").text
+    assert session.scalars(select(CarerGrant)).all() == []
+    assert smtp_sink.messages == []
+
+
 def test_a_worker_of_another_team_cannot_arrange_access(client, session):
     tom, _worker = _served_worker(session)
     client.sign_in_as(make_user(session, Role.CARE_WORKER))
@@ -292,6 +320,20 @@ def test_asking_an_unknown_address_says_the_same_and_writes_nothing(client, sess
     assert response.status_code == 302
     assert "If that email address belongs to a portal account, we have asked its owner." in (
         client.page("/carers").text)
+    assert session.scalars(select(CarerInvitation)).all() == []
+    assert smtp_sink.messages == []
+
+
+def test_an_unconfirmed_account_cannot_ask_and_what_was_typed_stays(client, session,
+                                                                   smtp_sink):
+    make_user(session, email="tom@example.com")
+    client.sign_in_as(make_user(session, verified=False))
+    assert "Confirm your email address first" in client.page("/carers/ask").text
+    smtp_sink.clear()
+    response = client.submit("/carers/ask", ASK)
+    assert response.status_code == 200
+    assert "Confirm your email address before you ask" in response.text
+    assert 'value="tom@example.com"' in response.text and 'value="son"' in response.text
     assert session.scalars(select(CarerInvitation)).all() == []
     assert smtp_sink.messages == []
 
