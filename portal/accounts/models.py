@@ -46,8 +46,9 @@ class CareTeam(TimestampMixin, Base):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     localities: Mapped[list[Locality]] = relationship(secondary=team_locality)
-    # How people reach the team (care circles, migration 0005_circles). Hours are free text
-    # ("Monday to Friday, 9am to 5pm"), written by the deployment.
+    # How people reach the team (care circles, migration 0005_circles). Opening times are the
+    # ones in portal/messaging/data/teams.json (which the reply promise counts in); ``hours``
+    # is a free-text note shown under them ("Phone lines are busiest before 10am").
     phone: Mapped[str | None] = mapped_column(String(40), default=None)
     email: Mapped[str | None] = mapped_column(String(320), default=None)
     hours: Mapped[str | None] = mapped_column(Text, default=None)

@@ -24,10 +24,11 @@ if TYPE_CHECKING:
 SECOND_RESIDENT = ("plymouth@demo.portal.test", "Pat Plymouth")
 
 TEAM_CONTACTS = {
+    # Opening times come from portal/messaging/data/teams.json (the ones the reply promise
+    # counts in); the text here is a note shown under them.
     "torquay-care-team": ("01803 000 100", "torquay.team@demo.portal.test",
-                          "Monday to Friday, 8am to 6pm. Saturday, 9am to 1pm."),
-    "devonport-care-team": ("01752 000 200", "devonport.team@demo.portal.test",
-                            "Monday to Friday, 9am to 5pm."),
+                          "Phone lines are busiest before 10am."),
+    "devonport-care-team": ("01752 000 200", "devonport.team@demo.portal.test", None),
 }
 
 

@@ -15,6 +15,7 @@ from portal.circles.forms import ActionForm, ConsentForm, LocalityForm, NameSear
 from portal.circles.models import Purpose
 from portal.circles.policy import people_served
 from portal.extensions import db
+from portal.messaging.hours import opening_times, team_hours
 
 bp = Blueprint("circles", __name__)
 
@@ -53,8 +54,10 @@ def _team_page(locality_form: LocalityForm | None = None) -> str:
     session = db.session
     consents = services.consents_of(session, current_user)
     live = {c.purpose: c for c in consents if c.active}
+    teams = queries.serving_teams(session, current_user)
     return render_template(
-        "circles/team.html", teams=queries.serving_teams(session, current_user),
+        "circles/team.html", teams=teams,
+        opening={team.id: opening_times(team_hours(team.slug)) for team in teams},
         locality=current_user.locality, locality_form=locality_form or _locality_form(),
         live=live, history=consents, purposes=list(Purpose),
         wording=services.CONSENT_WORDING, action_form=ActionForm())

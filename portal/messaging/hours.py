@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
+from flask import current_app, has_app_context
 
 TEAMS_FILE = Path(__file__).parent / "data" / "teams.json"
 LONDON = ZoneInfo("Europe/London")
@@ -146,5 +147,22 @@ def local_text(value: datetime, pattern: str) -> str:
 
 
 def team_hours(slug: str) -> TeamHours:
+    """The team's promise and hours; the out-of-hours number is the portal's 24/7 number
+    (``SINGLE_POINT_OF_ACCESS``) unless the team's entry names its own."""
     data = _load()
-    return _parse(data.get(slug) or data["default"])
+    hours = _parse(data.get(slug) or data["default"])
+    if not hours.out_of_hours_number and has_app_context():
+        hours = replace(hours, out_of_hours_number=current_app.config["SINGLE_POINT_OF_ACCESS"])
+    return hours
+
+
+def opening_times(hours: TeamHours) -> list[tuple[str, str, str]]:
+    """(day, opens, closes) for each working weekday, in the reader's language."""
+    from babel.dates import format_time, get_day_names
+    from flask_babel import get_locale
+
+    locale = get_locale() or "en"
+    names = get_day_names("wide", locale=locale)
+    return [(names[day], format_time(opens, "HH:mm", locale=locale),
+             format_time(closes, "HH:mm", locale=locale))
+            for day, (opens, closes) in sorted(hours.hours.items())]

@@ -15,7 +15,7 @@ def _torquay(session):
     locality = make_locality(session, "torquay")
     team = make_team(session, [locality])
     team.phone, team.email, team.hours = ("01803 000 111", "team@example.test",
-                                          "Monday to Friday, 9am to 5pm")
+                                          "Lines are busiest before 10am")
     session.flush()
     return locality, team
 
@@ -35,7 +35,7 @@ def test_postcode_in_a_served_area_sets_the_locality_and_shows_the_team(client, 
     page = client.page("/account/team")
     assert page.h1 == ["Your care team"]
     for shown in (team.name, "01803 000 111", "team@example.test",
-                  "Monday to Friday, 9am to 5pm"):
+                  "Lines are busiest before 10am"):
         assert shown in page.text
     [event] = _events(session, "locality_changed")
     assert (event.actor_id, event.subject_id, event.details) == (
@@ -216,3 +216,18 @@ def test_a_care_worker_who_is_also_the_persons_carer_is_judged_by_the_grant_firs
     client.sign_in_as(jane)
     assert client.get(f"/plans/{tom.id}").status_code == 404
     assert reasons() == ["proxy", "care_team"]
+
+
+def test_the_team_page_shows_the_hours_the_reply_promise_counts_in(client, session):
+    # One source for opening times: the team's entry in messaging/data/teams.json (the
+    # teams here have none, so the default applies: Monday to Thursday 9 to 5, Friday to 4.30).
+    locality, _team = _torquay(session)
+    person = make_user(session)
+    person.locality_id = locality.id
+    session.flush()
+    client.sign_in_as(person)
+    page = client.page("/account/team")
+    assert "Monday: 09:00 to 17:00" in page.text and "Friday: 09:00 to 16:30" in page.text
+    assert "Saturday" not in page.text and "Closed on bank holidays." in page.text
+    client.get("/language/pl")
+    assert "piątek" in client.page("/account/team").text  # day names in the reader's language

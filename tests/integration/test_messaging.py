@@ -426,6 +426,8 @@ def test_out_of_hours_message_gets_an_automatic_reply(client, session, world, _i
     page = client.page(send_new(client).location)
     assert "The team is not working right now." in page.text
     assert "Monday 7 December, 09:00" in page.text and "111" in page.text
+    # The 24/7 number is the portal's one, the same as everywhere else on the site.
+    assert f"or {client.application.config['SINGLE_POINT_OF_ACCESS']}, day and night" in page.text
 
 
 def test_email_notifications_can_be_turned_off(client, session, world, smtp_sink):
