@@ -6,6 +6,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import User
+from portal.audit.events import AccessReason
 from portal.audit.presenters import purpose_label
 from portal.authz import Permission, requires, signed_in
 from portal.authz.loading import get_or_404
@@ -60,3 +61,21 @@ def person_details(user_id: int) -> str:
                                    purpose=form.chosen, note=form.note.data)
     return render_template("profile/person_details.html", person=person, details=record,
                            purpose_text=purpose_label(form.chosen), note=form.note.data)
+
+
+@bp.route("/people/<int:person_id>/details")
+@signed_in
+def shared_details(person_id: int) -> str | Response:
+    """A person's details for someone in their circle: a carer given "see my personal
+    details", or a member of the serving team when the person shares their details with it.
+    Each look is one audit entry, which the person sees on their access page. Administrators
+    outside the circle use their own page, which asks why first."""
+    person = get_or_404(User, person_id)
+    reason = can_view_personal_details(db.session, current_user, person)
+    if reason is AccessReason.OWNER:
+        return redirect(url_for("profile.details"))
+    if reason not in (AccessReason.PROXY, AccessReason.CARE_TEAM):
+        abort(404)
+    record = services.view_details(db.session, person=person, by=current_user)
+    return render_template("profile/shared_details.html", person=person, details=record,
+                           as_carer=reason is AccessReason.PROXY)

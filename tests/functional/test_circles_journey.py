@@ -85,3 +85,17 @@ def test_circles_pages_have_no_axe_violations(page, language):
     page.locator("main form button[type=submit]").click()
     found["/account/carers/invite (errors)"] = axe_violations(page)
     assert {path: v for path, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_care_worker_opens_shared_personal_details_without_axe_violations(page, language):
+    # Rose (the demo resident) shares every purpose with the Torquay team, details included.
+    sign_in(page, "careworker@demo.portal.test", DEMO_PASSWORD)
+    page.goto(f"/language/{language}")
+    page.goto("/team")
+    found = {"/team": axe_violations(page)}
+    page.locator("a[href^='/people/'][href$='/details']").first.click()
+    page.wait_for_url("**/people/*/details")
+    expect(page.locator("h1")).to_have_count(1)
+    found["/people/<id>/details"] = axe_violations(page)
+    assert {path: v for path, v in found.items() if v} == {}

@@ -43,6 +43,8 @@ ALLOWED: dict[str, set[str]] = {
     "plan note": {"owner", "team with consent"},
     "plan link": {"owner", "carer plan:edit", "team with consent"},
     "messages": {"owner", "carer messages:send", "team with consent"},
+    # The owner's link goes to their own details page (a redirect, not a refusal).
+    "details": {"owner", "carer details:view", "team with consent"},
     "team only": {"team with consent"},
     # The experience pulse: only the person themself is asked (nobody acting for them).
     "the person only": {"owner"},
@@ -78,6 +80,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("pulse.thread", "POST", "the person only"),
     ("circles.arrange", "GET", "serving team"),
     ("circles.arrange", "POST", "serving team"),
+    ("profile.shared_details", "GET", "details"),
 ]
 QUERY = {"plans.difference": "?from=1&to=2"}
 
@@ -119,7 +122,7 @@ def _world(session: Any, state: str) -> tuple[Any, dict[str, Any]]:
     session.add(photo)
     session.flush()
     if state != "team without consent":
-        make_consent(session, person, "plan", "messaging")
+        make_consent(session, person, "plan", "messaging", "personal_details")
     actor: Any = None
     if state == "owner":
         actor = person
