@@ -146,6 +146,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     # Each area owns its commands.
     from portal.audit.cli import audit_cli
+    from portal.circles.cli import teams_cli
     from portal.content.cli import content_cli
     from portal.crypto import keys_cli
     from portal.directory.cli import directory_cli, geo_cli
@@ -157,6 +158,6 @@ def init_app(app: Flask) -> None:
     from portal.search.cli import search_cli
 
     for group in (directory_cli, geo_cli, moderation_cli, search_cli, audit_cli, keys_cli,
-                  content_cli, outbox_cli, messaging_cli, journeys_cli, *ops_commands):
+                  content_cli, outbox_cli, messaging_cli, journeys_cli, teams_cli, *ops_commands):
         app.cli.add_command(group)
 

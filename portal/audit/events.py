@@ -76,6 +76,7 @@ class EventType(StrEnum):
     CARER_REFERRALS_EXPORTED = "carer_referrals_exported"
     # Care circles (subject: the person whose circle it is)
     LOCALITY_CHANGED = "locality_changed"
+    CARE_TEAM_CHANGED = "care_team_changed"  # target: the team; fields changed, created
     CONSENT_GIVEN = "consent_given"
     CONSENT_WITHDRAWN = "consent_withdrawn"
     CARER_INVITED = "carer_invited"
@@ -141,6 +142,7 @@ class ObjectType(StrEnum):
     GUIDANCE_VERSION = "guidance_version"
     DIRECTORY = "directory"
     OUTBOX_JOB = "outbox_job"
+    CARE_TEAM = "care_team"
     # Carers
     CARER_REFERRAL = "carer_referral"
 
@@ -275,6 +277,7 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.MESSAGE_THREADS_PURGED: _spec("days count", **_OBJECT),
     # Figures. page: carers | messaging | community-assets | guidance | use; format: html | csv;
     # locality: the filter's slug (None: all); start, end: the period's months (YYYY-MM).
+    EventType.CARE_TEAM_CHANGED: _spec("fields created", **_OBJECT),
     EventType.FIGURES_VIEWED: _spec("page format locality start end"),
 }
 

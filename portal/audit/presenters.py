@@ -90,6 +90,7 @@ EVENT_LABELS = {
     EventType.MESSAGE_THREADS_PURGED: _l("Deleted closed message threads past retention"),
     # Figures
     EventType.FIGURES_VIEWED: _l("Looked at figures"),
+    EventType.CARE_TEAM_CHANGED: _l("Set up or changed a care team"),
 }
 
 REASON_LABELS = {
@@ -144,6 +145,7 @@ TARGET_LABELS = {
     ObjectType.OUTBOX_JOB: _l("Email or index update"),
     # Carers
     ObjectType.CARER_REFERRAL: _l("Carer's assessment request"),
+    ObjectType.CARE_TEAM: _l("Care team"),
 }
 
 
@@ -252,6 +254,7 @@ DETAIL_LABELS = {
     "cause": _l("Why"),
     "contact": _l("Left a way to contact them"),
     "count": _l("How many"),
+    "created": _l("Newly created"),
     "days": _l("Days"),
     "ends_on": _l("Ends on"),
     "erased": _l("Erased"),
