@@ -228,12 +228,26 @@ def request_password_reset(session: Session, /, *, email: str) -> None:
 
     from portal.accounts import tokens
 
-    user = find_by_email(session, email)
-    if user is not None and user.is_active:
-        record(session, EventType.PASSWORD_RESET_REQUESTED, actor_id=None, subject_id=user.id)
-        link = public_url("accounts.password_reset", token=tokens.reset_token(user))
-        queue_email(session, to=user.email, subject=_("Reset your password"),
+    # Only the columns the link needs: loading a whole account (its roles, teams and
+    # organisations) would make known addresses measurably slower than unknown ones.
+    address = normalise_email(email)
+    row = session.execute(select(User.id, User.email, User.password_hash).where(
+        User.email == address, User.is_active.is_(True))).first()
+    # Both paths take the same steps, so the time taken does not tell whether the address has
+    # an account: an audit entry (an unknown address's has no subject and never the address),
+    # a token, and one email queued in this transaction, sent after the response. An unknown
+    # address is told that no account uses it (the page's rate limit bounds both kinds).
+    record(session, EventType.PASSWORD_RESET_REQUESTED, actor_id=None,
+           subject_id=row.id if row else None, known=row is not None)
+    if row is not None:
+        link = public_url("accounts.password_reset",
+                          token=tokens.reset_token_of(row.id, row.password_hash))
+        queue_email(session, to=row.email, subject=_("Reset your password"),
                     template="password_reset", link=link)
+    else:
+        tokens.dummy_reset_token()
+        queue_email(session, to=address, subject=_("Reset your password"),
+                    template="password_reset_no_account", link=public_url("accounts.register"))
 
 
 @service

@@ -23,11 +23,26 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    return _hash_fingerprint(user.password_hash)
+
+
+def _hash_fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 def reset_token(user: User) -> str:
-    return _serializer("password-reset").dumps([user.id, _fingerprint(user)])
+    return reset_token_of(user.id, user.password_hash)
+
+
+def reset_token_of(user_id: int, password_hash: str) -> str:
+    """The reset token of the account with this id and current password hash."""
+    return _serializer("password-reset").dumps([user_id, _hash_fingerprint(password_hash)])
+
+
+def dummy_reset_token() -> str:
+    """A token of the same shape for nobody (account id 0 never exists): making it costs what
+    making a real one does, for requests about addresses that have no account."""
+    return reset_token_of(0, "$argon2id$nobody")
 
 
 def user_id_from_reset_token(token: str, load_user) -> User | None:  # type: ignore[no-untyped-def]

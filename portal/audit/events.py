@@ -186,7 +186,8 @@ SPECS: Mapping[EventType, EventSpec] = {
     EventType.EMAIL_CHANGE_REQUESTED: _spec(**_ACCOUNT),
     # via: "registration" or "email_change" (someone tried to use the holder's address).
     EventType.ADDRESS_CLAIMED: _spec("via", **_ACCOUNT),
-    EventType.PASSWORD_RESET_REQUESTED: _spec(optional="known", **_ACCOUNT),
+    # No subject when the address has no account (known=False); never the address itself.
+    EventType.PASSWORD_RESET_REQUESTED: _spec(optional="known"),
     EventType.PASSWORD_RESET: _spec(**_ACCOUNT),
     EventType.EMAIL_VERIFIED: _spec(**_ACCOUNT),
     # added/removed: lists of role values.
