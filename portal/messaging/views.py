@@ -33,7 +33,7 @@ from portal.messaging.forms import (
 from portal.messaging.hours import local_text, team_hours
 from portal.messaging.leading import leading_fields
 from portal.messaging.models import Attachment, MessageKind, MessageThread, ThreadNote
-from portal.messaging.saved import saved_responses
+from portal.messaging.saved import saved_responses, with_saved
 
 bp = Blueprint("messaging", __name__)
 UPLOAD_LIMIT = 64 * 1024 * 1024  # the whole request; each file is checked against 10 MB
@@ -276,6 +276,13 @@ def reply(thread_id: int) -> str | Response | tuple[str, int]:
         return _refused("not_allowed", form.body.data or "", person)
     if decision.reason is AccessReason.CARE_TEAM:
         form.guidance.choices, form.service.choices = card_choices(db.session)
+        if "use_saved" in request.form:
+            # A saved response added to the reply (without JavaScript): the page again, with
+            # what was typed and the response's words, and nothing sent.
+            combined = with_saved(form.body.data, request.form.get("use_saved"))
+            if combined is not None:
+                form.body.data = combined
+            return _thread_page(found, decision, form)
     else:
         form.guidance.choices = form.service.choices = [SelectChoice("", "—")]
     if not form.validate_on_submit():

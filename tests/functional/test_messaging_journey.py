@@ -6,6 +6,7 @@ nothing on the compose, thread and inbox pages, in English and Arabic."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 from collections.abc import Iterator
 
@@ -110,6 +111,12 @@ def test_resident_writes_with_a_photo_worker_assigns_and_replies(browser, root):
     cal.get_by_role("link", name=SUBJECT).click()
     assert_accessible(cal, root, thread_path)
     cal.get_by_label("Your reply").fill(REPLY)
+    # A saved response goes at the end of what he typed, without a reload.
+    cal.get_by_text("Saved responses").click()
+    cal.get_by_role("button", name="Add to your reply").first.click()
+    expect(cal.get_by_label("Your reply")).to_have_value(re.compile(
+        re.escape(REPLY) + r"\n\nThank you for your message\. We are looking into this"))
+    assert cal.url.endswith(thread_path)
     guidance = cal.locator("#guidance option").nth(1)  # the first approved guidance page
     card_title = guidance.inner_text().strip()
     cal.locator("#guidance").select_option(guidance.get_attribute("value"))

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from PIL import Image
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from portal.audit.models import AuditEvent
 from portal.authz import Role
@@ -564,3 +564,30 @@ def check_html(response):
     from tests.helpers.pages import check_page
 
     return check_page(response)
+
+
+def test_a_saved_response_is_added_to_the_typed_reply_without_sending(client, session, world):
+    from portal.messaging.models import Message
+    from portal.messaging.saved import saved_responses
+
+    client.sign_in_as(world["tom"])
+    thread_id = int(send_new(client).location.rsplit("/", 1)[1])
+    worker = client.application.test_client()
+    worker.sign_in_as(world["worker"])
+    before = session.scalar(select(func.count()).select_from(Message))
+    response = reply_to(worker, thread_id, "Hello Tom.", use_saved="1")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    chosen = saved_responses()[1]["body"]
+    box = re.search(r"<textarea[^>]*name=\"body\"[^>]*>(.*?)</textarea>", html, re.S).group(1)
+    assert box.strip() == f"Hello Tom.\n\n{chosen}"
+    assert session.scalar(select(func.count()).select_from(Message)) == before
+    # An empty reply takes the response alone; a made-up choice changes nothing.
+    html = reply_to(worker, thread_id, "", use_saved="0").get_data(as_text=True)
+    assert saved_responses()[0]["body"] in html and "There is a problem" not in html
+    html = reply_to(worker, thread_id, "Mine.", use_saved="99").get_data(as_text=True)
+    box = re.search(r"<textarea[^>]*name=\"body\"[^>]*>(.*?)</textarea>", html, re.S).group(1)
+    assert box.strip() == "Mine."
+    # The person has no saved responses: the button's value is ignored and the reply is sent.
+    assert reply_to(client, thread_id, "Thanks.", use_saved="1").status_code == 302
+    assert session.scalar(select(func.count()).select_from(Message)) == before + 1

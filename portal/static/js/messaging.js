@@ -52,5 +52,23 @@ function pollInbox() {
   window.setInterval(tick, Number(nav.dataset.interval || 10000));
 }
 
+function savedResponses() {
+  // "Add to your reply" without a reload: the response's words at the end of the reply.
+  document.querySelectorAll("button[data-saved-response]").forEach((button) => {
+    button.addEventListener("click", (event) => {
+      const source = document.getElementById(button.dataset.savedResponse);
+      const box = button.form && button.form.querySelector("textarea[name=body]");
+      if (!source || !box) return;
+      event.preventDefault();
+      const typed = box.value.replace(/\s+$/, "");
+      box.value = typed ? `${typed}\n\n${source.textContent}` : source.textContent;
+      box.dispatchEvent(new Event("input"));
+      box.focus();
+      box.setSelectionRange(box.value.length, box.value.length);
+    });
+  });
+}
+
 watchCrisisWords();
 pollInbox();
+savedResponses();
