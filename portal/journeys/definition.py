@@ -36,6 +36,7 @@ class Question:
     required: bool = False
     max_length: int = DEFAULT_MAX_LENGTH
     autocomplete: str | None = None
+    rows: int = 5  # a text box's height, in lines
     options: tuple[Option, ...] = ()
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -91,7 +92,7 @@ def _question(raw: dict[str, Any]) -> Question:
         id=str(raw["id"]), type=str(raw["type"]), label=str(raw["label"]),
         hint=str(raw.get("hint", "")), required=bool(raw.get("required", False)),
         max_length=int(raw.get("max_length", DEFAULT_MAX_LENGTH)),
-        autocomplete=raw.get("autocomplete"),
+        autocomplete=raw.get("autocomplete"), rows=int(raw.get("rows", 5)),
         options=tuple(Option(str(o["value"]), str(o["label"]), o.get("flag"))
                       for o in raw.get("options", [])),
         errors={str(k): str(v) for k, v in raw.get("errors", {}).items()},

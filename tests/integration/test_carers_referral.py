@@ -32,6 +32,7 @@ ANSWERS: dict[str, dict[str, object]] = {
                     "other_help": "", "left_alone": "short"},
     "impact": {"impact_health": "big", "impact_sleep": "some", "impact_relationships": "some",
                "impact_work": "big", "impact_time": "big", "impact_money": "none",
+               "impact_sleep_words": "Up three times a night.",
                "impact_words": "Sleep is the worst."},
     "carry_on": {"willing_able": "with_help", "help_wanted": ["break"], "help_words": ""},
     "what_matters": {"matters_words": "Keeping my job.", "good_day": "A walk by the sea."},
@@ -213,6 +214,22 @@ def test_bad_input_keeps_what_was_typed(client):
     assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
 
 
+def test_each_wellbeing_area_has_room_for_words_and_a_limit(client):
+    for page_id in PAGES[:PAGES.index("impact")]:
+        answer(client, page_id, ANSWERS[page_id])
+    page = client.page(f"{BASE}/impact")
+    for area in ("health", "sleep", "relationships", "work", "time", "money"):
+        assert f"impact_{area}_words" in page.forms[0].fields
+    typed = {**ANSWERS["impact"], "impact_money_words": "x" * 501}
+    response = answer(client, "impact", typed)
+    page = check_page(response)
+    assert page.error_summary == [
+        "What you say about your home and money must be 500 characters or fewer"]
+    html = response.get_data(as_text=True)  # what was typed, shown back in the text boxes
+    assert ">" + "x" * 501 + "</textarea>" in html
+    assert ">Up three times a night.</textarea>" in html
+
+
 def test_double_submission_makes_one_referral(client, session, torquay):
     answer_all(client)
     token = client.csrf_token(f"{BASE}/check")
@@ -306,6 +323,7 @@ def test_opening_a_referral_is_audited(client, session, torquay):
     client.sign_in_as(worker)
     page = client.page(f"/carers/queue/{referral.id}")
     assert "Jane Evans" in page.text and "Falls often." in page.text
+    assert "Up three times a night." in page.text  # each wellbeing area has room for words
     event = session.scalar(select(AuditEvent).where(
         AuditEvent.event_type == "carer_referral_viewed"))
     assert (event.actor_id, event.reason, event.target_id) == (
