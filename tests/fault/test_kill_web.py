@@ -3,6 +3,7 @@ database, none is there twice, and the audit chain verifies."""
 
 from __future__ import annotations
 
+import http.client
 import random
 import re
 import secrets
@@ -35,7 +36,9 @@ def in_flight(action, kill, delay: float):  # type: ignore[no-untyped-def]
     def run() -> None:
         try:
             outcome.append(action())
-        except OSError:  # the connection died with the server: not acknowledged
+        except (OSError, http.client.HTTPException):
+            # The connection died with the server (before the reply, or in the middle of its
+            # body: IncompleteRead is not an OSError): not acknowledged.
             outcome.append(None)
 
     thread = threading.Thread(target=run)
