@@ -1,8 +1,8 @@
 """Setting up care teams: which localities each serves and how people reach it.
 
 A deployment creates its teams with ``flask --app wsgi teams set`` (and care workers with
-``users create --team``); the demo loader uses the same service. Opening times and the reply
-promise are the team's entry in ``portal/messaging/data/teams.json``.
+``users create --team``). Opening times and the reply promise are the team's entry in
+``portal/messaging/data/teams.json``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,6 @@ from portal.audit.events import EventType, ObjectType
 from portal.audit.services import record
 from portal.places.models import Locality
 from portal.unit_of_work import service
-
-# Fields a team's record holds besides its slug, in the order they are reported.
-FIELDS = ("name", "localities", "phone", "email", "hours")
 
 
 class TeamError(ValueError):
